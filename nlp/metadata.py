@@ -35,6 +35,8 @@ def _first_date(text: str) -> str | None:
 
 def _title(lines: list[str], page_title: str | None) -> str | None:
     for t in lines[:8]:
+        if re.search(r"[>＞»]|^(首页|当前位置|发布时间|来源|浏览)", t):
+            continue
         if re.search(r"通报|整改|情况|公告|公示", t) and len(t) <= 80 and not re.match(r"(根据|按照)", t):
             return t
     if page_title:

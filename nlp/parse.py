@@ -16,6 +16,9 @@ from .metadata import extract_metadata
 from .source import Source, SourceError, read_source
 
 
+_BULLETIN_CUE = re.compile(r"巡视|巡察|整改|巡視|整改")
+
+
 class NotABulletin(SourceError):
     """Readable text in which no rectification problems were found."""
 
@@ -91,13 +94,11 @@ _MARKERS = [
     ("cn", re.compile(rf"([{_CN}]{{1,3}})\s*[、.．]\s*")),
     ("num", re.compile(r"(\d{1,3})\s*(?:[、．]|\.(?!\d))\s*")),
     ("numparen", re.compile(r"(\d{1,3})\s*[)）]\s*")),
-    ("circle", re.compile(rf"([{_CIRCLED}])\s*")),
-    ("shi", re.compile(rf"([{CN_DIGITS}]{{1,3}})是\s*")),
     ("zhendui", re.compile(r"(?=针对.{0,120}?问题)")),
 ]
 
 _LABEL_LINE = re.compile(
-    r"^(整改(?:情况|措施|成效|状态|结果|进展|落实情况|完成情况|举措)|问题表现|存在问题|具体问题|主要问题|反馈问题)\s*[：:]\s*")
+    r"(整改(?:情况|措施|成效|状态|结果|进展|落实情况|完成情况|举措)|问题表现|存在问题|具体问题|主要问题|反馈问题)\s*[：:]\s*")
 _STATUS_ONLY = re.compile(
     r"^(已|基本|正在|持续|长期)?(整改)?(完成|整改到位|整改完成|推进中|整改中|落实|办结|销号)[。.；;]?$")
 
@@ -107,7 +108,7 @@ _NON_PROBLEM_SECTION = re.compile(
 _PROBLEM_CONTAINER = re.compile(
     r"^(巡[视察]反馈)?(意见|问题)?(的)?(整改|落实)(任务|工作)?(推进|落实|完成|进展)?(落实)?情况"
     r"|^(巡[视察])?反馈(意见|问题)(的)?(整改|具体整改|整改落实)(情况)?|问题整改(落实|完成|进展)?情况")
-_PROBLEM_CUE = re.compile(r"关于|问题|针对|反馈|方面|不到位|不够|不足|不严|不力|薄弱|缺失|滞后|不规范|有待|不高|不强|不实|不细")
+_PROBLEM_CUE = re.compile(r"关于|關於|问题|問題|针对|針對|反馈|方面|不到位|不够|不足|不严|不力|薄弱|缺失|滞后|不规范|有待|不高|不强|不实|不细")
 
 
 @dataclass
@@ -154,21 +155,26 @@ def _norm(s: str) -> str:
 
 
 def find_repeat(text: str) -> int | None:
-    """If the text holds the same bulletin twice in a row, the offset where the copy starts."""
+    """If the text holds the same bulletin twice in a row, the offset where the copy starts.
+
+    Compares paragraphs, not characters: the copy must repeat at least 90% of the first
+    copy's text, paragraph by paragraph and in order.
+    """
     lines = _lines(text)
-    firsts = [ln for ln in lines[:20] if len(_norm(ln.text(text))) >= 8]
-    for anchor in firsts[:5]:
-        key = _norm(anchor.text(text))
-        for j, ln in enumerate(lines):
-            if ln.start <= anchor.start or _norm(ln.text(text)) != key:
+    keys = [_norm(ln.text(text)) for ln in lines]
+    firsts = [i for i in range(min(20, len(keys))) if len(keys[i]) >= 8][:5]
+    for a in firsts:
+        for j in range(a + 1, len(keys)):
+            if keys[j] != keys[a]:
                 continue
-            first = _norm(text[anchor.start:ln.start])
-            second = _norm(text[ln.start:])
-            if len(first) < 200:
+            first = keys[a:j]
+            total = sum(map(len, first))
+            if total < 200:
                 continue
-            sm = SequenceMatcher(None, first, second[: len(first) + 200], autojunk=False)
-            if sm.quick_ratio() > 0.9 and sm.ratio() > 0.9:
-                return ln.start
+            sm = SequenceMatcher(None, first, keys[j:j + len(first) + 5], autojunk=False)
+            same = sum(sum(map(len, first[m.a:m.a + m.size])) for m in sm.get_matching_blocks())
+            if same >= 0.9 * total:
+                return lines[j].start
     return None
 
 
@@ -301,13 +307,13 @@ def _strip_number(text: str) -> str:
 def problem_title(heading: str) -> str:
     """The problem statement of a heading: the quoted text of 关于“……”, else the heading."""
     h = heading.strip(_WS)
-    m = re.search(r"(?:关于|针对)\s*([“\"「『‘])", h)
+    m = re.search(r"(?:关于|關於|针对|針對)\s*([“\"「『‘])", h)
     if m:
         close = {"“": "”", '"': '"', "「": "」", "『": "』", "‘": "’"}[m.group(1)]
         j = h.rfind(close)
         if j > m.end():
             return h[m.end():j].strip(_WS)
-    m = re.match(r"针对(.+?)(?:的|等)?问题[，,：:。]?", h)
+    m = re.match(r"[针針][对對](.+?)(?:的|等)?[问問]题[，,：:。]?", h)
     if m:
         return m.group(1).strip(_WS)
     h = re.sub(r"^(关于|针对)", "", h)
@@ -410,6 +416,9 @@ def _measures_of(node: _Node, src: str) -> tuple[list[Measure], str | None]:
     elif segs:
         spans = inline_items(src, segs[0][0], segs[-1][1])
         if not spans:  # no numbered items: the whole body is one measure
+            lone = re.match(rf"\s*(?:[（(]1[）)]|①|一是)\s*", src[segs[0][0]:segs[0][1]])
+            if lone:  # a single item numbered (1) or 一是: drop its number
+                segs[0] = (segs[0][0] + lone.end(), segs[0][1])
             text = "\n".join(src[s:e] for s, e in segs)
             return [Measure(1, text, segs[0][0], segs[-1][1])], status
     measures = []
@@ -460,6 +469,8 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
     lines = _lines(text, 0, end)
     if not lines:
         raise NotABulletin("no text")
+    if not _BULLETIN_CUE.search(text[:end]):
+        raise NotABulletin("no mention of 巡视/巡察/整改: not a rectification bulletin")
     cut = _split_trailer(text, lines)
     body_lines, trailer = lines[:cut], lines[cut:]
     root = _build_outline(text, body_lines)
@@ -501,7 +512,7 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
         sections.append(Section("closing", "", text[s:e], s, e))
 
     meta = extract_metadata(text[:end], lines, page_title=page_title,
-                            opening=sections[0].text if sections and sections[0].kind == "opening" else "",
+                            opening="\n".join(s.text for s in sections if s.kind in ("opening", "organisation")),
                             trailer=[ln.text(text) for ln in trailer])
     return Bulletin(bulletin_id=bulletin_id, source_path=source_path, encoding=encoding,
                     title=meta["title"], issuer=meta["issuer"], inspector=meta["inspector"],

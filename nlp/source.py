@@ -190,6 +190,10 @@ _FURNITURE_LINE = re.compile(
     r"|【?\s*(关闭|打印)|字号|【?字体|上一篇|下一篇|首页\s*[>＞»]|当前位置|扫一扫|责任编辑|附件下载)")
 
 
+_FURNITURE_WORD = re.compile(r"浏览(量|次数)|阅读(量|数|次数)|访问量|点击(量|数|率)|索引号|分享到|打印本页|关闭窗口|【\s*字体")
+_PAGE_DATE = re.compile(r"(?:发布|时间|日期)[^\d]{0,6}(\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?)")
+
+
 def html_to_text(html: str) -> tuple[str, str | None]:
     """Return the article text of a page (one paragraph a line) and the page's <title>."""
     builder = _TreeBuilder()
@@ -205,7 +209,14 @@ def html_to_text(html: str) -> tuple[str, str | None]:
             if score > best_score:
                 best, best_score = node, score
     text = _text_of(best) if best is not None and best_score >= 0.3 * _cjk_count(body_text) else body_text
-    lines = [ln for ln in text.split("\n") if not _FURNITURE_LINE.match(ln)]
+    lines = []
+    for ln in text.split("\n"):
+        if _FURNITURE_LINE.match(ln) or (len(ln) <= 80 and _FURNITURE_WORD.search(ln)):
+            date = _PAGE_DATE.search(ln)
+            if date:  # keep the publication date the furniture line carried
+                lines.append(f"发布时间：{date.group(1)}")
+            continue
+        lines.append(ln)
     return "\n".join(lines), builder.title
 
 

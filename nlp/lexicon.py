@@ -1,0 +1,45 @@
+"""Cue lexicons: counting a scheme's cue words in a measure and its problem title.
+
+Shared by the rules baseline (which decides by the cues) and the TF-IDF model (which uses
+the counts as features, so that words unseen in training still point at a label).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .labels import Task
+
+# Cues that are also parts of words with another sense (LABELS.md: 拟 in 拟定/拟提拔).
+_NOT_CUE = {
+    "拟": re.compile(r"拟(定|提拔|任|稿|制)"),
+    "将": re.compile(r"(将其|将.{0,12}(纳入|列入|划转|作为|与|和))"),
+    "已": re.compile(r"(已经|已有)"),
+}
+
+
+@lru_cache(maxsize=64)
+def _pattern(cues: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)))
+
+
+def cue_hits(text: str, cues: list[str]) -> list[str]:
+    """The cues found in text, longest match first, without overlaps."""
+    if not cues or not text:
+        return []
+    hits = []
+    for m in _pattern(tuple(cues)).finditer(text):
+        rx = _NOT_CUE.get(m.group(0))
+        if rx and rx.match(text, m.start()):
+            continue
+        hits.append(m.group(0))
+    return hits
+
+
+def cue_scores(text: str, task: Task) -> dict[str, float]:
+    """Per label: the number of distinct cues found, longer cues counting a little more."""
+    out = {}
+    for label in task.labels:
+        hits = set(cue_hits(text, task.cues.get(label, [])))
+        out[label] = sum(1.0 + 0.25 * (len(h) - 2) for h in hits)
+    return out
