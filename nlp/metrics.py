@@ -88,7 +88,6 @@ def task_report(y_true: list[str], y_pred: list[str], labels: list[str], bootstr
     precision, recall, f1, support = _prf(m)
     ci = bootstrap_ci(y_true, y_pred, labels, bootstrap, seed) if bootstrap and len(y_true) > 1 else None
     return {
-        "n": int(m.sum()),
         "accuracy": accuracy_from(m),
         "accuracy_ci": ci["accuracy"] if ci else None,
         "macro_f1": macro_f1_from(m),
