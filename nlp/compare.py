@@ -1,0 +1,378 @@
+"""Compare bulletins: one table row per bulletin, every labelled measure, charts and a report.
+
+Output is for analysis elsewhere (pandas, R, Stata read the CSVs) and for reading
+(`report.html`, one self-contained page). A file that cannot be parsed is listed in the
+report and on stderr; it does not stop the others.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import re
+from collections import Counter
+from pathlib import Path
+
+# --- region and level ----------------------------------------------------------------
+
+PROVINCES = ["北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省",
+             "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省",
+             "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省",
+             "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区"]
+# Prefecture-level cities → province: all of the coastal provinces that publish most
+# bulletins, and the capitals and large cities elsewhere. Not a gazetteer: a city not
+# listed simply leaves the province empty unless the text states it.
+PREFECTURES = {
+    "江苏省": "南京 无锡 徐州 常州 苏州 南通 连云港 淮安 盐城 扬州 镇江 泰州 宿迁",
+    "浙江省": "杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水",
+    "广东省": "广州 深圳 珠海 汕头 佛山 韶关 湛江 肇庆 江门 茂名 惠州 梅州 汕尾 河源 阳江 清远 东莞 中山 潮州 揭阳 云浮",
+    "山东省": "济南 青岛 淄博 枣庄 东营 烟台 潍坊 济宁 泰安 威海 日照 临沂 德州 聊城 滨州 菏泽",
+    "福建省": "福州 厦门 莆田 三明 泉州 漳州 南平 龙岩 宁德",
+    "安徽省": "合肥 芜湖 蚌埠 淮南 马鞍山 淮北 铜陵 安庆 黄山 滁州 阜阳 宿州 六安 亳州 池州 宣城",
+    "河北省": "石家庄 唐山 秦皇岛 邯郸 保定 张家口 承德 沧州 廊坊 衡水 邢台",
+    "辽宁省": "沈阳 大连 鞍山 抚顺 本溪 丹东 锦州 营口",
+    "山西省": "太原 大同", "吉林省": "长春 吉林", "黑龙江省": "哈尔滨 齐齐哈尔 大庆",
+    "江西省": "南昌 赣州 九江", "河南省": "郑州 洛阳 开封 南阳", "湖北省": "武汉 宜昌 襄阳",
+    "湖南省": "长沙 株洲 湘潭 岳阳 衡阳", "海南省": "海口 三亚", "四川省": "成都 绵阳 宜宾",
+    "贵州省": "贵阳 遵义", "云南省": "昆明", "陕西省": "西安 宝鸡", "甘肃省": "兰州", "青海省": "西宁",
+    "内蒙古自治区": "呼和浩特 包头", "广西壮族自治区": "南宁 柳州 桂林", "西藏自治区": "拉萨",
+    "宁夏回族自治区": "银川", "新疆维吾尔自治区": "乌鲁木齐",
+}
+CITY_PROVINCE = {c: p for p, cities in PREFECTURES.items() for c in cities.split()}
+
+_NOT_ADMIN = re.compile(r"(开区|发区|新区|园区|保区|港区|片区|社区|城区|景区|校区|辖区|地区|全区|本区)$")
+_ADMIN = re.compile(r"([\u4e00-\u9fff]{2,4}?)(自治区|自治州|自治县|省|市|州|盟|县|区|旗)")
+_TOWN = re.compile(r"([\u4e00-\u9fff]{2,4}?)(镇|乡|街道)")
+_TIER = {"省": "province", "自治区": "province", "市": "city", "自治州": "city", "州": "city", "盟": "city",
+         "县": "county", "自治县": "county", "区": "county", "旗": "county"}
+
+
+def _strip_party(name: str) -> str:
+    return re.sub(r"^中共|^中国共产党", "", name or "")
+
+
+def _issuer_places(issuer: str, text: str) -> dict[str, str]:
+    """Tier → place named at the head of the issuer: 苏州市吴中区木渎镇 → city, county, township."""
+    name, pos, out = _strip_party(issuer), 0, {}
+    while True:
+        m = _ADMIN.match(name, pos)
+        if m and not _NOT_ADMIN.search(m.group(0)) and _TIER[m.group(2)] not in out:
+            out[_TIER[m.group(2)]] = m.group(0)
+            pos = m.end()
+            continue
+        m = _TOWN.match(name, pos)
+        if m:
+            out["township"] = m.group(0)
+        break
+    if not out:  # 常熟经济技术开发区: the head of the name plus a suffix the text uses (常熟市)
+        for n in (3, 2):
+            found = re.search(rf"{re.escape(name[:n])}(市|县|区)", text) if len(name) >= n else None
+            if found and not _NOT_ADMIN.search(found.group(0)):
+                return {_TIER[found.group(1)]: found.group(0)}
+    return out
+
+
+def _inspector_place(inspector: str | None) -> tuple[str | None, str | None]:
+    """(named place, tier) of the inspecting party committee: 苏州市委 → (苏州市, city)."""
+    m = re.match(r"(?:中共)?([\u4e00-\u9fff]{2,4}?)?(省|市|县|区|州)委", inspector or "")
+    if not m:
+        return None, None
+    return (m.group(1) + m.group(2) if m.group(1) else None), _TIER[m.group(2)]
+
+
+def extract_region(issuer: str | None, title: str | None, inspector: str | None, text: str) -> dict:
+    """Province, city, county and township of a bulletin, as far as its own words tell.
+
+    No gazetteer: a place is kept only when named with its suffix (XX省/市/县/区/镇);
+    a province is filled from the text or from the short PREFECTURES table.
+    """
+    issuer = issuer or ""
+    own = "\n".join(x for x in (issuer, title or "", inspector or "") if x)
+    places = _issuer_places(issuer, text)
+    insp_place, insp_tier = _inspector_place(inspector)
+    city = places.get("city", "")
+    if len(places) == 1 and city.endswith("市") and city[:-1] not in CITY_PROVINCE \
+            and insp_tier == "city" and insp_place and insp_place != city:
+        places = {"county": city}  # 常熟市 inspected by 苏州市委: a county-level city
+    region = {t: places.get(t) for t in ("province", "city", "county", "township")}
+    if insp_place and insp_tier in ("city", "province", "county") and not region[insp_tier]:
+        region[insp_tier] = insp_place
+    if not region["province"]:
+        stated = [p for p in PROVINCES if p in own]
+        from_city = CITY_PROVINCE.get((region["city"] or "")[:-1])
+        in_text = Counter({p: text.count(p) for p in PROVINCES if p in text}).most_common(2)
+        if stated:
+            region["province"] = stated[0]
+        elif from_city:
+            region["province"] = from_city
+        elif in_text and (len(in_text) == 1 or in_text[0][1] > in_text[1][1]):
+            region["province"] = in_text[0][0]
+    region["region"] = " / ".join(v for v in region.values() if v) or None
+    return region
+
+
+_LEVELS = [
+    ("hospital", r"医院|卫生院"), ("university", r"大学|学院"), ("school", r"学校|中学|小学"),
+    ("court", r"法院"), ("procuratorate", r"检察院"), ("enterprise", r"公司|集团|银行|控股"),
+    ("development_zone", r"开发区|经开区|高新区|园区|保税区|新区"),
+    ("department", r"局|厅|办公室|委员会党组|委党组|中心|工会|联合会"),
+]
+
+
+def unit_level(issuer: str | None, title: str | None, tier: str | None) -> str:
+    """What kind of unit issued the bulletin: a tier of government or a kind of body."""
+    name = _strip_party(issuer or "") or re.split(r"关于", title or "")[0]
+    for lv, rx in _LEVELS:
+        if re.search(rx, name):
+            return lv
+    return tier or "unknown"
+
+
+# --- rows --------------------------------------------------------------------------
+
+MEASURE_COLUMNS = ["bulletin_id", "issue_no", "issue_label", "issue_group", "issue_title", "reported_status",
+                   "measure_no", "text", "domain", "domain_score", "status", "status_score", "start", "end"]
+
+
+def short_name(bulletin) -> str:
+    """A chart label: the issuer without 中共 and committee suffixes, else the title."""
+    name = _strip_party(bulletin.issuer or "")
+    name = re.sub(r"(工作委员会|委员会|党工委|党委|党组|工委)$", "", name) or bulletin.title or bulletin.bulletin_id
+    return name if len(name) <= 16 else name[:15] + "…"
+
+
+def bulletin_row(bulletin, rows: list[dict], facts: dict, domains: list[str], statuses: list[str]) -> dict:
+    """One CSV row per bulletin: who, where, when, and its measures by domain and status."""
+    region = extract_region(bulletin.issuer, bulletin.title, bulletin.inspector, bulletin.text)
+    tier = next((t for t in ("township", "county", "city", "province") if region[t]), None)
+    row = {"bulletin_id": bulletin.bulletin_id, "source_path": bulletin.source_path, "title": bulletin.title,
+           "issuer": bulletin.issuer, "short_name": short_name(bulletin), **region,
+           "level": unit_level(bulletin.issuer, bulletin.title, tier), "inspector": bulletin.inspector,
+           **{k: v for k, v in bulletin.dates.items()}, "problems": len(bulletin.issues), "measures": len(rows)}
+    dcount, scount = Counter(r["domain"] for r in rows), Counter(r["status"] for r in rows)
+    row.update({f"n_{d}": dcount.get(d, 0) for d in domains})
+    row.update({f"n_{s}": scount.get(s, 0) for s in statuses})
+    row["share_done"] = facts["share_done"]
+    row.update({f"share_done_{d}": facts["share_done_by_domain"].get(d) for d in domains})
+    row["figures"] = len(facts["figures"])
+    row["deadlines"] = len(facts["deadlines"])
+    row["stated"] = dict(bulletin.stated)
+    return row
+
+
+# --- the domain-mix test -----------------------------------------------------------
+
+def _chi2_stat(obs):
+    import numpy as np
+
+    expected = obs.sum(axis=1, keepdims=True) * obs.sum(axis=0, keepdims=True) / obs.sum()
+    return float(np.sum((obs - expected) ** 2 / expected))
+
+
+def domain_mix_test(names: list[str], counts: list[dict[str, int]], domains: list[str],
+                    n_perm: int = 2000, seed: int = 0) -> dict:
+    """Does the domain mix differ between bulletins? Chi-square on bulletins × domains.
+
+    With small expected counts the chi-square approximation fails, so a permutation
+    p-value (measures shuffled between bulletins, margins kept) is reported beside it.
+    """
+    import numpy as np
+    from scipy.stats import chi2_contingency
+
+    obs = np.array([[c.get(d, 0) for d in domains] for c in counts], dtype=float).reshape(len(counts), len(domains))
+    keep_r, keep_c = obs.sum(axis=1) > 0, obs.sum(axis=0) > 0
+    obs = obs[keep_r][:, keep_c]
+    used_names = [n for n, k in zip(names, keep_r) if k]
+    used_domains = [d for d, k in zip(domains, keep_c) if k]
+    out: dict = {"bulletins": used_names, "domains": used_domains, "observed": obs.astype(int).tolist(), "caveats": []}
+    if obs.shape[0] < 2:
+        out.update(tested=False)
+        out["caveats"].append("Only one bulletin with labelled measures: there is nothing to compare, so no test was run.")
+        return out
+    if obs.shape[1] < 2:
+        out.update(tested=False)
+        out["caveats"].append("All measures fall in one domain: the mix cannot differ, so no test was run.")
+        return out
+    chi2, p, dof, expected = chi2_contingency(obs, correction=False)
+    n = obs.sum()
+    small = float((expected < 5).mean())
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(obs.shape[0]), obs.sum(axis=1).astype(int))
+    cols = np.concatenate([np.repeat(np.arange(obs.shape[1]), obs[i].astype(int)) for i in range(obs.shape[0])])
+    r, c = obs.shape
+    hits = 0
+    for _ in range(n_perm):
+        perm = np.bincount(rows * c + rng.permutation(cols), minlength=r * c).reshape(r, c)
+        hits += _chi2_stat(perm) >= chi2 - 1e-9
+    out.update(tested=True, chi2=float(chi2), dof=int(dof), p_value=float(p), n=int(n),
+               cramers_v=float(np.sqrt(chi2 / (n * (min(r, c) - 1)))),
+               permutation_p_value=(hits + 1) / (n_perm + 1), permutations=n_perm,
+               expected_min=float(expected.min()), share_expected_below_5=small,
+               expected=np.round(expected, 2).tolist())
+    if small > 0:
+        out["caveats"].append(
+            f"{small:.0%} of the expected counts are below 5 (smallest {expected.min():.1f}): the chi-square "
+            "p-value is unreliable; trust the permutation p-value, or merge small domains.")
+    out["caveats"].append("Measures of one bulletin are not independent draws (one problem often yields several "
+                          "measures of the same domain), so any p-value here overstates the evidence.")
+    return out
+
+
+# --- the report --------------------------------------------------------------------
+
+def _e(x) -> str:
+    return html.escape("" if x is None else str(x))
+
+
+def _table(rows: list[dict], columns: list[str], headers: list[str] | None = None) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in (headers or columns))
+    body = "".join("<tr>" + "".join(f"<td>{_e(_fmt(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.0%}" if 0 <= v <= 1 else f"{v:.3g}"
+    return "" if v is None else str(v)
+
+
+def render_report(result: dict) -> str:
+    """The comparison as one self-contained HTML page (charts embedded as base64 PNG)."""
+    from .facts import LABEL_ZH
+
+    domains, statuses = result["domains"], result["statuses"]
+    zh = lambda x: f"{LABEL_ZH.get(x, x)} ({x})"  # noqa: E731
+    parts = [f"<h1>Comparison of {len(result['bulletins'])} bulletin(s)</h1>",
+             f"<p>Labels by model: <code>{_e(result['model'])}</code>. "
+             f"{sum(b['measures'] for b in result['bulletins'])} measures in "
+             f"{sum(b['problems'] for b in result['bulletins'])} problems.</p>"]
+    if result["failures"]:
+        items = "".join(f"<li><code>{_e(p)}</code>: {_e(r)}</li>" for p, r in result["failures"])
+        parts.append(f"<h2 id='failures'>Files that could not be used ({len(result['failures'])})</h2><ul>{items}</ul>")
+    cols = ["short_name", "region", "level", "inspector", "published", "problems", "measures",
+            *[f"n_{d}" for d in domains], "share_done"]
+    heads = ["bulletin", "region", "level", "inspector", "published", "problems", "measures",
+             *[LABEL_ZH.get(d, d) for d in domains], "share done"]
+    parts += ["<h2 id='bulletins'>Bulletins</h2>", _table(result["bulletins"], cols, heads)]
+    pooled = [{"domain": zh(d), **{s: result["pooled"][d].get(s, 0) for s in statuses},
+               "total": sum(result["pooled"][d].values()),
+               "share_done": (result["pooled"][d].get("done", 0) / sum(result["pooled"][d].values()))
+               if sum(result["pooled"][d].values()) else None} for d in domains]
+    parts += ["<h2 id='domains'>Measures by domain and status (all bulletins)</h2>",
+              _table(pooled, ["domain", *statuses, "total", "share_done"],
+                     ["domain", *[zh(s) for s in statuses], "total", "share done"])]
+    parts.append("<h2 id='charts'>Charts</h2>")
+    for name, png in result["charts"].items():
+        parts.append(f"<figure><img alt='{_e(name)}' src='data:image/png;base64,"
+                     f"{base64.b64encode(png).decode()}'><figcaption>{_e(name)}.png</figcaption></figure>")
+    t = result["chi_square"]
+    parts.append("<h2 id='chi-square'>Does the domain mix differ between bulletins? (chi-square test)</h2>")
+    if t["tested"]:
+        parts.append(f"<p>Chi-square test of independence on the bulletins × domains table of measure counts "
+                     f"({len(t['bulletins'])} × {len(t['domains'])}, n = {t['n']}): χ² = {t['chi2']:.2f}, "
+                     f"df = {t['dof']}, p = {t['p_value']:.3g}; permutation p = {t['permutation_p_value']:.3g} "
+                     f"({t['permutations']} shuffles); Cramér's V = {t['cramers_v']:.2f}.</p>")
+    parts += [f"<p class='caveat'><b>Caveat:</b> {_e(c)}</p>" for c in t["caveats"]]
+    parts.append("<h2 id='summaries'>Summaries</h2>")
+    for b, s in zip(result["bulletins"], result["summaries"]):
+        f = s["facts"]
+        dl = "".join(f"<li>{_e(d['text'])}{' (by ' + _e(d['due']) + ')' if d['due'] else ''}: {_e(d['context'])}</li>"
+                     for d in f["deadlines"])
+        parts.append(f"<h3>{_e(b['title'] or b['bulletin_id'])}</h3><p class='meta'>{_e(b['region'])} · "
+                     f"{_e(b['level'])} · {b['measures']} measures, {_fmt(b['share_done'])} done · "
+                     f"{len(f['figures'])} figures</p><p>{_e(s['bulletin']['summary'])}</p>"
+                     + (f"<p>Future dates and deadlines:</p><ul>{dl}</ul>" if dl else ""))
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5}"
+             "table{border-collapse:collapse;font-size:14px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px}"
+             "th{background:#f3f3f3}img{max-width:100%}.caveat{background:#fff6e0;padding:6px}.meta{color:#666}")
+    return ("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>Bulletin comparison</title>"
+            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
+
+
+# --- the whole job -----------------------------------------------------------------
+
+def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=None) -> dict:
+    """Parse, label and summarise every bulletin under `inputs`; write CSVs, charts, report."""
+    from . import charts
+    from .batch import Failures, iter_parsed
+    from .classifiers import load_model
+    from .classify import classify_bulletin
+    from .facts import label_counts
+    from .outputs import atomic_write_bytes, atomic_write_text, write_rows
+    from .summarize import summarize_bulletin
+
+    failures = failures if failures is not None else Failures()
+    model = model if model is not None and not isinstance(model, (str, Path)) else load_model(model)
+    tasks = model.scheme.tasks
+    domains, statuses = tasks["domain"].labels, tasks["status"].labels
+    out = Path(out_dir)
+    bulletins, measures, summaries = [], [], []
+    for b in iter_parsed(inputs, failures, desc="comparing"):
+        try:
+            rows = classify_bulletin(b, model)
+            s = summarize_bulletin(b, rows, levels=("bulletin",), domains=domains, statuses=statuses)
+            brow = bulletin_row(b, rows, s["facts"], domains, statuses)
+        except Exception as exc:  # one odd bulletin must not stop the comparison
+            failures.add(b.source_path, f"internal error: {type(exc).__name__}: {exc}")
+            continue
+        bulletins.append(brow)
+        measures += rows
+        summaries.append(s)
+    brow_cols = list(bulletins[0]) if bulletins else ["bulletin_id"]
+    write_rows(out / "bulletins.csv", bulletins, brow_cols)
+    write_rows(out / "measures.csv", measures, MEASURE_COLUMNS)
+    names = [b["short_name"] for b in bulletins]
+    counts = [{d: b[f"n_{d}"] for d in domains} for b in bulletins]
+    pooled = label_counts(measures, domains, statuses)["by_domain_status"] if measures else \
+        {d: {s: 0 for s in statuses} for d in domains}
+    pngs = {}
+    if bulletins:
+        pngs = {"domain_mix": charts.domain_mix(names, counts, domains),
+                "completion_by_domain": charts.completion_by_domain(pooled, statuses),
+                "heatmap": charts.heatmap(names, counts, domains)}
+        for name, png in pngs.items():
+            atomic_write_bytes(out / f"{name}.png", png)
+    result = {"bulletins": bulletins, "summaries": summaries, "domains": domains, "statuses": statuses,
+              "pooled": pooled, "charts": pngs, "model": getattr(model, "card", {}).get("name") or model.kind,
+              "chi_square": domain_mix_test(names, counts, domains), "failures": list(failures.items)}
+    atomic_write_text(out / "report.html", render_report(result))
+    return result
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .batch import Failures
+    from .classifiers import ModelError, load_model
+    from .cli import CliError
+
+    try:
+        model = load_model(args.model)
+    except ModelError as exc:
+        raise CliError(str(exc)) from None
+    if not {"domain", "status"} <= set(model.scheme.tasks):
+        raise CliError("compare needs a model with 'domain' and 'status' tasks")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out}: exists and is not a folder")
+    failures = Failures()
+    result = compare(args.inputs, out, model, failures)
+    failures.report()
+    n = len(result["bulletins"])
+    if n == 0:
+        raise CliError("no bulletin could be read; nothing to compare (see the list above)")
+    t = result["chi_square"]
+    print(f"compared {n} bulletin(s), {sum(b['measures'] for b in result['bulletins'])} measures -> {out}/"
+          f" (bulletins.csv, measures.csv, 3 charts, report.html)"
+          + (f"; domain mix chi2 p={t['p_value']:.3g}, permutation p={t['permutation_p_value']:.3g}"
+             if t["tested"] else ""))
+    return 1 if failures else 0
+
+
+def register_cli(sub) -> None:
+    """Add `bulletin compare` to the argparse sub-parsers of nlp.cli."""
+    sp = sub.add_parser("compare", help="compare bulletins: CSV tables, charts and an HTML report",
+                        description="Label and summarise every bulletin, then write DIR/bulletins.csv, "
+                                    "DIR/measures.csv, charts (PNG) and DIR/report.html.")
+    sp.add_argument("inputs", nargs="+", help=".txt/.html files or folders of them")
+    sp.add_argument("--out", required=True, metavar="DIR", help="folder for the tables, charts and report")
+    sp.add_argument("--model", help="classifier model folder or 'rules' (default: the shipped default model)")
+    sp.set_defaults(func=cmd_compare)
