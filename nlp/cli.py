@@ -226,10 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 from .compare import register_cli as _compare_cli  # noqa: E402  (light modules: stdlib at import)
+from .annotate import register_cli as _annotate_cli  # noqa: E402
 from .summarize import register_cli as _summarize_cli  # noqa: E402
 
 # Sub-commands that live beside their library module.
-_REGISTRARS: list = [_summarize_cli, _compare_cli]
+_REGISTRARS: list = [_summarize_cli, _compare_cli, _annotate_cli]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,309 @@
+"""`bulletin annotate` and `bulletin import-labels`: sheets round-trip the gold file; bad rows are caught."""
+import csv
+import json
+
+import pytest
+
+from nlp import cli
+from nlp.annotate import register_cli, sheet_columns, text_sha1
+from nlp.labels import LabelScheme
+
+from conftest import GOLD, LAYOUTS, SEED
+
+SCHEME = LabelScheme.load()
+TASKS = SCHEME.task_names
+
+
+@pytest.fixture
+def bulletin(monkeypatch):
+    """Run `bulletin ARGS...` through nlp.cli.main, wiring our sub-commands if cli.py does not yet."""
+    if register_cli not in cli._REGISTRARS:
+        monkeypatch.setattr(cli, "_REGISTRARS", [*cli._REGISTRARS, register_cli])
+    return lambda *argv: cli.main([str(a) for a in argv])
+
+
+def gold_records():
+    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+
+
+def gold_labels():
+    return {(r["bulletin_id"], r["issue_no"], r["measure_no"]): r for r in gold_records()}
+
+
+# --- editing sheets the way a spreadsheet user would ----------------------------------
+
+def read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_csv(path, rows):
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def edit_sheet(path, edit):
+    """Apply edit(rows) to the sheet's rows (dicts keyed by header), in a .csv or an .xlsx."""
+    if str(path).endswith(".csv"):
+        rows = read_csv(path)
+        edit(rows)
+        write_csv(path, rows)
+        return
+    from openpyxl import load_workbook
+    wb = load_workbook(path)
+    ws = wb["measures"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    edit(rows)
+    for i, row in enumerate(rows, 2):
+        for j, h in enumerate(header, 1):
+            ws.cell(row=i, column=j, value=row[h])
+    wb.save(path)
+
+
+def fill_gold(rows):
+    gold = gold_labels()
+    for r in rows:
+        g = gold[(r["bulletin_id"], int(r["issue_no"]), int(r["measure_no"]))]
+        for t in TASKS:
+            r[t] = g[t]
+
+
+@pytest.fixture(scope="module")
+def csv_sheet(tmp_path_factory):
+    """The seed bulletin annotated with the rules model, through the library (made once, copied by tests)."""
+    from nlp.annotate import annotation_rows, write_sheet
+    from nlp.classifiers import load_model
+    from nlp.parse import parse_file
+
+    out = tmp_path_factory.mktemp("sheet") / "sheet.csv"
+    model = load_model("rules")
+    write_sheet(out, annotation_rows([parse_file(SEED)], model), model.scheme)
+    return out
+
+
+@pytest.fixture
+def filled_csv(csv_sheet, tmp_path):
+    path = tmp_path / "filled.csv"
+    path.write_bytes(csv_sheet.read_bytes())
+    edit_sheet(path, fill_gold)
+    return path
+
+
+# --- annotate --------------------------------------------------------------------------
+
+def test_csv_sheet_has_context_suggestions_and_empty_gold_columns(csv_sheet):
+    assert csv_sheet.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM, for spreadsheet programs
+    rows = read_csv(csv_sheet)
+    assert list(rows[0]) == sheet_columns(SCHEME)
+    assert list(rows[0])[:6] == ["bulletin_id", "issue_no", "measure_no", "issue_group", "issue_title", "text"]
+    assert len(rows) == len(gold_records())
+    for r in rows:
+        for t in TASKS:
+            assert r[f"suggested_{t}"] in SCHEME.tasks[t].labels
+            assert 0.0 <= float(r[f"suggested_{t}_score"]) <= 1.0
+            assert r[t] == ""
+        assert r["note"] == ""
+        assert r["text_sha1"] == text_sha1(r["text"])
+
+
+def test_xlsx_sheet_is_ready_to_annotate(bulletin, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "sheet.xlsx"
+    assert bulletin("annotate", SEED, "--model", "rules", "--out", out) == 0
+    wb = load_workbook(out)
+    ws = wb["measures"]
+    header = [c.value for c in ws[1]]
+    assert header == sheet_columns(SCHEME)
+    assert all(c.font.bold for c in ws[1])
+    assert ws.freeze_panes == "A2"
+    col = {h: c.column_letter for h, c in zip(header, ws[1])}
+    assert ws.column_dimensions[col["text"]].width >= 60
+    assert ws[f"{col['text']}2"].alignment.wrap_text
+    assert ws.column_dimensions[col["text_sha1"]].hidden
+    assert ws.max_row == len(gold_records()) + 1
+    assert isinstance(ws["B2"].value, int)  # issue_no stays a number
+    # every gold column has a dropdown listing exactly the scheme's labels
+    labels_ws = wb["labels"]
+    for t in TASKS:
+        dvs = [dv for dv in ws.data_validations.dataValidation if f"{col[t]}2" in dv.sqref]
+        assert len(dvs) == 1 and dvs[0].type == "list"
+        ref = dvs[0].formula1.split("!")[1].replace("$", "")
+        listed = [c.value for row in labels_ws[ref] for c in row]
+        assert listed == SCHEME.tasks[t].labels
+
+
+def test_default_model_suggestions_match_classify(bulletin, tmp_path):
+    from nlp.classifiers import load_model
+    from nlp.classify import classify_bulletin
+    from nlp.parse import parse_file
+
+    out = tmp_path / "sheet.csv"
+    assert bulletin("annotate", SEED, "--out", out) == 0
+    expected = classify_bulletin(parse_file(SEED), load_model(None))
+    rows = read_csv(out)
+    assert [r["suggested_domain"] for r in rows] == [e["domain"] for e in expected]
+    assert [r["suggested_status"] for r in rows] == [e["status"] for e in expected]
+
+
+def test_annotate_skips_bad_files_and_fails(bulletin, tmp_path, capsys):
+    out = tmp_path / "sheet.csv"
+    assert bulletin("annotate", SEED, LAYOUTS / "not_a_bulletin.txt", "--model", "rules", "--out", out) == 1
+    assert "not_a_bulletin.txt" in capsys.readouterr().err
+    assert len(read_csv(out)) == len(gold_records())  # the good bulletin is still written
+
+
+def test_annotate_rejects_other_suffix(bulletin, tmp_path, capsys):
+    assert bulletin("annotate", SEED, "--model", "rules", "--out", tmp_path / "sheet.txt") == 2
+    assert ".csv or .xlsx" in capsys.readouterr().err
+
+
+# --- the round trip --------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_annotate_fill_import_round_trips_the_gold_file(bulletin, tmp_path, suffix):
+    sheet = tmp_path / f"sheet{suffix}"
+    assert bulletin("annotate", SEED, "--model", "rules", "--out", sheet) == 0
+    edit_sheet(sheet, fill_gold)
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", sheet, "--out", out) == 0
+    assert out.read_text(encoding="utf-8") == GOLD.read_text(encoding="utf-8")
+
+
+def test_round_trip_checked_against_source(bulletin, filled_csv, tmp_path):
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", filled_csv, "--out", out, "--source", SEED) == 0
+    assert out.read_text(encoding="utf-8") == GOLD.read_text(encoding="utf-8")
+
+
+def test_a_note_is_kept(bulletin, filled_csv, tmp_path):
+    def note(rows):
+        rows[0]["note"] = "unsure: also economy"
+    edit_sheet(filled_csv, note)
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", filled_csv, "--out", out) == 0
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert first["note"] == "unsure: also economy"
+
+
+# --- bad rows --------------------------------------------------------------------------
+
+def _unknown(rows):
+    rows[2]["domain"] = "finance"
+
+
+def _missing(rows):
+    rows[2]["status"] = ""
+
+
+def _text_changed(rows):
+    rows[2]["text"] = rows[2]["text"].replace("。", "", 1) + "另加一句。"
+
+
+def _duplicate(rows):
+    rows[2]["issue_no"], rows[2]["measure_no"] = rows[1]["issue_no"], rows[1]["measure_no"]
+
+
+def _malformed(rows):
+    rows[2]["measure_no"] = "2a"
+
+
+BAD = {
+    "unknown label": (_unknown, "unknown domain label 'finance'"),
+    "missing label": (_missing, "missing label: status"),
+    "text changed": (_text_changed, "text changed"),
+    "duplicate measure": (_duplicate, "duplicate measure"),
+    "malformed number": (_malformed, "malformed measure_no '2a'"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD))
+def test_bad_row_is_named_and_nothing_is_written(bulletin, filled_csv, tmp_path, capsys, kind):
+    edit, message = BAD[kind]
+    edit_sheet(filled_csv, edit)
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", filled_csv, "--out", out) != 0
+    err = capsys.readouterr().err
+    row_lines = [ln for ln in err.splitlines() if ln.startswith("row ")]
+    assert row_lines and all(ln.startswith("row 4: ") for ln in row_lines)  # data row 3 = sheet row 4
+    assert message in row_lines[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", list(BAD))
+def test_skip_invalid_writes_the_valid_rows(bulletin, filled_csv, tmp_path, capsys, kind):
+    edit, _ = BAD[kind]
+    edit_sheet(filled_csv, edit)
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", filled_csv, "--out", out, "--skip-invalid") == 0
+    assert "row 4: " in capsys.readouterr().err
+    written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert written == gold_records()[:2] + gold_records()[3:]
+
+
+def test_text_change_is_caught_against_source_too(bulletin, filled_csv, tmp_path, capsys):
+    def edit(rows):
+        _text_changed(rows)
+        rows[2]["text_sha1"] = text_sha1(rows[2]["text"])  # a careful forger
+    edit_sheet(filled_csv, edit)
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", filled_csv, "--out", out, "--source", SEED) == 1
+    assert "row 4: text changed" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bad_rows_in_xlsx_are_named(bulletin, tmp_path, capsys):
+    sheet = tmp_path / "sheet.xlsx"
+    assert bulletin("annotate", SEED, "--model", "rules", "--out", sheet) == 0
+
+    def edit(rows):
+        fill_gold(rows)
+        rows[0]["domain"] = "Safety"
+        rows[4]["issue_no"] = 2.5
+    edit_sheet(sheet, edit)
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", sheet, "--out", out) == 1
+    err = capsys.readouterr().err
+    assert "row 2: unknown domain label 'Safety'" in err
+    assert "row 6: malformed issue_no '2.5'" in err
+    assert not out.exists()
+
+
+def test_unlabelled_rows(bulletin, filled_csv, tmp_path, capsys):
+    def clear(rows):
+        for r in rows[5:]:
+            for t in TASKS:
+                r[t] = ""
+    edit_sheet(filled_csv, clear)
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", filled_csv, "--out", out) == 1
+    assert "row 7: missing label: domain, status" in capsys.readouterr().err
+    assert not out.exists()
+    assert bulletin("import-labels", filled_csv, "--out", out, "--skip-invalid") == 0
+    assert "skipped 136 unlabelled row(s)" in capsys.readouterr().err
+    assert [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] == gold_records()[:5]
+
+
+def test_sheet_without_a_gold_column_is_refused(bulletin, filled_csv, tmp_path, capsys):
+    rows = read_csv(filled_csv)
+    for r in rows:
+        del r["status"]
+    write_csv(filled_csv, rows)
+    assert bulletin("import-labels", filled_csv, "--out", tmp_path / "gold.jsonl") == 2
+    assert "missing column(s) status" in capsys.readouterr().err
+
+
+def test_csv_not_in_utf8_is_refused_clearly(bulletin, filled_csv, tmp_path, capsys):
+    filled_csv.write_bytes(filled_csv.read_text(encoding="utf-8-sig").encode("gb18030"))
+    assert bulletin("import-labels", filled_csv, "--out", tmp_path / "gold.jsonl") == 2
+    assert "not UTF-8" in capsys.readouterr().err
+
+
+def test_imported_file_loads_as_gold(bulletin, filled_csv, tmp_path):
+    from nlp.data import load_labelled
+    out = tmp_path / "gold.jsonl"
+    assert bulletin("import-labels", filled_csv, "--out", out) == 0
+    assert load_labelled([out], SCHEME) == gold_records()
