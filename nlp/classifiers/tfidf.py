@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..features import FEATURE_NAMES, status_features
 from ..labels import LabelScheme
-from ..lexicon import cue_scores
+from ..lexicon import cue_hits, cue_scores
 from .base import Classifier, ModelError, model_input, read_card, softmax
 from .rules import STATUS_LABELS, RulesClassifier, status_scores
 
@@ -37,6 +39,10 @@ class TfidfOptions:
     lexicon_weight: float = 0.6
     use_rules: bool = True        # the rules baseline's decision, one-hot
     rules_weight: float = 0.6
+    use_cues: bool = True         # one indicator per cue word, so the model learns each cue's weight
+    cue_weight: float = 0.5
+    use_wording: bool = True      # wording features of nlp.features (status schemes only)
+    wording_weight: float = 1.0
     C: float = 4.0                # inverse regularisation of the logistic regression
     class_weight: str | None = "balanced"
     extra_weight: float = 0.5     # sample weight of extra (synthetic) training measures
@@ -47,7 +53,8 @@ class TfidfOptions:
     @classmethod
     def plain(cls) -> "TfidfOptions":
         """The plain baseline: character TF-IDF of the measure text + logistic regression."""
-        return cls(use_title=False, use_lexicon=False, use_rules=False, C=1.0, class_weight=None,
+        return cls(use_title=False, use_lexicon=False, use_rules=False, use_cues=False, use_wording=False, C=1.0,
+                   class_weight=None,
                    calibrate=False)
 
 
@@ -105,6 +112,11 @@ class TfidfClassifier(Classifier):
 
     # --- features -----------------------------------------------------------------
 
+    def _cue_list(self) -> list[tuple[str, str, str]]:
+        """(task, label, cue) for every cue of the scheme, in a fixed order."""
+        return [(t.name, label, cue) for t in self.scheme.tasks.values()
+                for label in t.labels for cue in t.cues.get(label, [])]
+
     def _n_dense(self) -> int:
         n = 0
         for task in self.scheme.tasks.values():
@@ -112,7 +124,27 @@ class TfidfClassifier(Classifier):
                 n += 2 * len(task.labels)
             if self.opts.use_rules:
                 n += len(task.labels)
+        if self.opts.use_cues:
+            n += len(self._cue_list())
+        if self._wording():
+            n += len(FEATURE_NAMES)
         return n
+
+    def _wording(self) -> bool:
+        return self.opts.use_wording and any(set(t.labels) == STATUS_LABELS for t in self.scheme.tasks.values())
+
+    def _cue_indicators(self, text: str) -> list[float]:
+        """1 for each cue found; status cues are read clause by clause like the rules do."""
+        found: set[tuple[str, str]] = set()
+        for task in self.scheme.tasks.values():
+            clauses = re.split(r"[。；;，,！!？?\n]", text) if set(task.labels) == STATUS_LABELS else [text]
+            for clause in clauses:
+                future = set(task.labels) == STATUS_LABELS and bool(cue_hits(clause, task.cues.get("planned", [])))
+                for label in task.labels:
+                    if future and label != "planned":
+                        continue
+                    found.update((task.name, h) for h in cue_hits(clause, task.cues.get(label, [])))
+        return [self.opts.cue_weight * ((t, c) in found) for t, _, c in self._cue_list()]
 
     def _offsets(self) -> dict[str, int]:
         off, out = 0, {}
@@ -147,6 +179,10 @@ class TfidfClassifier(Classifier):
                         dense += [self.opts.lexicon_weight * math.log1p(s[label]) for label in task.labels]
                 if rules is not None:
                     dense += [self.opts.rules_weight * (rules[k][tname] == label) for label in task.labels]
+            if self.opts.use_cues:
+                dense += self._cue_indicators(text)
+            if self._wording():
+                dense += [self.opts.wording_weight * v for v in status_features(text)]
             if dense:
                 d = np.array(dense)
                 nz = np.nonzero(d)[0]
