@@ -44,6 +44,26 @@ def status_scores(text: str, task) -> dict[str, float]:
     return totals
 
 
+def status_parts(text: str, task) -> list[float]:
+    """Which kinds of part a measure has, clause by clause, and their mix (LABELS.md: any
+    unfinished part makes it ongoing; planned only if every part is in the future).
+
+    [has done part, has ongoing part, has future part, done beside unfinished, all future]
+    """
+    kinds = set()
+    for clause in re.split(r"[。；;，,！!？?\n]", text):
+        s = cue_scores(clause, task) if clause.strip() else {}
+        if s.get("planned"):
+            kinds.add("planned")
+        elif s.get("ongoing"):
+            kinds.add("ongoing")
+        elif s.get("done"):
+            kinds.add("done")
+    unfinished = bool(kinds & {"ongoing", "planned"})
+    return [float("done" in kinds), float("ongoing" in kinds), float("planned" in kinds),
+            float("done" in kinds and unfinished), float(kinds == {"planned"})]
+
+
 class RulesClassifier(Classifier):
     kind = "rules"
 

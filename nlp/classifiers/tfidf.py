@@ -21,7 +21,7 @@ from ..features import FEATURE_NAMES, status_features
 from ..labels import LabelScheme
 from ..lexicon import cue_hits, cue_scores
 from .base import Classifier, ModelError, model_input, read_card, softmax
-from .rules import STATUS_LABELS, RulesClassifier, status_scores
+from .rules import STATUS_LABELS, RulesClassifier, status_parts, status_scores
 
 
 @dataclass
@@ -38,14 +38,14 @@ class TfidfOptions:
     use_lexicon: bool = True      # cue counts per label (text and title)
     lexicon_weight: float = 0.6
     use_rules: bool = True        # the rules baseline's decision, one-hot
-    rules_weight: float = 0.6
+    rules_weight: float = 2.5
     use_cues: bool = True         # one indicator per cue word, so the model learns each cue's weight
     cue_weight: float = 0.5
     use_wording: bool = True      # wording features of nlp.features (status schemes only)
-    wording_weight: float = 1.0
-    C: float = 4.0                # inverse regularisation of the logistic regression
+    wording_weight: float = 2.0
+    C: float = 1.0                # inverse regularisation of the logistic regression
     class_weight: str | None = "balanced"
-    extra_weight: float = 0.5     # sample weight of extra (synthetic) training measures
+    extra_weight: float = 1.0     # sample weight of extra (synthetic) training measures
     calibrate: bool = True        # temperature scaling on out-of-fold predictions
     seed: int = 0
     fields: list[str] = field(default_factory=list)  # filled in: the feature blocks used
@@ -127,7 +127,7 @@ class TfidfClassifier(Classifier):
         if self.opts.use_cues:
             n += len(self._cue_list())
         if self._wording():
-            n += len(FEATURE_NAMES)
+            n += len(FEATURE_NAMES) + 5
         return n
 
     def _wording(self) -> bool:
@@ -182,7 +182,8 @@ class TfidfClassifier(Classifier):
             if self.opts.use_cues:
                 dense += self._cue_indicators(text)
             if self._wording():
-                dense += [self.opts.wording_weight * v for v in status_features(text)]
+                status_task = next(t for t in self.scheme.tasks.values() if set(t.labels) == STATUS_LABELS)
+                dense += [self.opts.wording_weight * v for v in status_features(text) + status_parts(text, status_task)]
             if dense:
                 d = np.array(dense)
                 nz = np.nonzero(d)[0]
