@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import LabelScheme
-from ..lexicon import cue_scores
+from ..lexicon import cue_hits, cue_scores
 from .base import Classifier, model_input, read_card, softmax
 
 TITLE_WEIGHT = 1.5  # LABELS.md: the problem the measure fixes decides between two domains
@@ -44,24 +44,35 @@ def status_scores(text: str, task) -> dict[str, float]:
     return totals
 
 
+# Improvement verbs that head a measure (S2/S6 of the guidelines): they make it ongoing only
+# when nothing achieved is reported, so they do not count as an unfinished part by themselves.
+WEAK_ONGOING = {"进一步", "着力", "深化", "加强", "强化", "完善", "加快", "部分", "目前", "跟踪", "动态", "优化", "提升"}
+
+
 def status_parts(text: str, task) -> list[float]:
     """Which kinds of part a measure has, clause by clause, and their mix (LABELS.md: any
     unfinished part makes it ongoing; planned only if every part is in the future).
 
-    [has done part, has ongoing part, has future part, done beside unfinished, all future]
+    [has done part, has unfinished part, has future part, done beside unfinished or future,
+     all parts future, only improvement verbs and nothing achieved]
     """
     kinds = set()
     for clause in re.split(r"[。；;，,！!？?\n]", text):
-        s = cue_scores(clause, task) if clause.strip() else {}
-        if s.get("planned"):
+        if not clause.strip():
+            continue
+        hits = {label: cue_hits(clause, task.cues.get(label, [])) for label in task.labels}
+        if hits.get("planned"):
             kinds.add("planned")
-        elif s.get("ongoing"):
+        elif any(h not in WEAK_ONGOING for h in hits.get("ongoing", [])):
             kinds.add("ongoing")
-        elif s.get("done"):
+        elif hits.get("done"):
             kinds.add("done")
+        elif hits.get("ongoing"):
+            kinds.add("weak")
     unfinished = bool(kinds & {"ongoing", "planned"})
     return [float("done" in kinds), float("ongoing" in kinds), float("planned" in kinds),
-            float("done" in kinds and unfinished), float(kinds == {"planned"})]
+            float("done" in kinds and unfinished), float(kinds == {"planned"}),
+            float(kinds <= {"weak"} and "weak" in kinds)]
 
 
 class RulesClassifier(Classifier):

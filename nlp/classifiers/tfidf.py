@@ -38,13 +38,13 @@ class TfidfOptions:
     use_lexicon: bool = True      # cue counts per label (text and title)
     lexicon_weight: float = 0.6
     use_rules: bool = True        # the rules baseline's decision, one-hot
-    rules_weight: float = 2.5
+    rules_weight: float = 1.0
     use_cues: bool = True         # one indicator per cue word, so the model learns each cue's weight
     cue_weight: float = 0.5
     use_wording: bool = True      # wording features of nlp.features (status schemes only)
     wording_weight: float = 2.0
     C: float = 1.0                # inverse regularisation of the logistic regression
-    class_weight: str | None = "balanced"
+    class_weight: str | None = None  # "balanced" reweights classes; the harness preferred none
     extra_weight: float = 1.0     # sample weight of extra (synthetic) training measures
     calibrate: bool = True        # temperature scaling on out-of-fold predictions
     seed: int = 0
@@ -127,7 +127,7 @@ class TfidfClassifier(Classifier):
         if self.opts.use_cues:
             n += len(self._cue_list())
         if self._wording():
-            n += len(FEATURE_NAMES) + 5
+            n += len(FEATURE_NAMES) + 6
         return n
 
     def _wording(self) -> bool:
