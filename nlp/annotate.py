@@ -271,14 +271,10 @@ def _sheet_path(path: str) -> str:
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     from .batch import Failures, iter_parsed
-    from .classifiers import ModelError, load_model
-    from .cli import CliError
+    from .cli import open_model
 
     _sheet_path(args.out)
-    try:
-        model = load_model(args.model)
-    except ModelError as exc:
-        raise CliError(str(exc)) from None
+    model = open_model(args.model)
     failures = Failures()
     docs = list(iter_parsed(args.inputs, failures, desc="annotating"))
     if docs:

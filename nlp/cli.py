@@ -59,7 +59,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 # --- classify ---------------------------------------------------------------------
 
-def _load_model(spec: str | None, scheme_path: str | None = None):
+def open_model(spec: str | None, scheme_path: str | None = None):
+    """The model a sub-command's --model names; a bad one becomes a one-line CliError."""
     from .classifiers import ModelError, load_model
     from .labels import LabelScheme, SchemeError
 
@@ -76,7 +77,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     if not args.out.lower().endswith((".jsonl", ".csv", ".json")):
         raise CliError("--out must end in .jsonl or .csv")
-    model = _load_model(args.model)
+    model = open_model(args.model)
     failures = Failures()
     rows = classify_files(args.inputs, model, args.out, args.resume, args.all_probs, failures)
     t = tally(rows, model)
@@ -147,7 +148,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 write_json(args.json, comp)
             print(f"wrote {out_dir / args.report_name}.md and .json", file=sys.stderr)
             return 0
-        model = _load_model(args.model)
+        model = open_model(args.model)
         gold = _read_gold(args.gold, model.scheme)
         report, preds = evaluate_model(model, gold, args.bootstrap, args.seed, ", ".join(args.gold))
         sys.stdout.write(format_report(report))

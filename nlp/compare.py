@@ -341,13 +341,9 @@ def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .batch import Failures
-    from .classifiers import ModelError, load_model
-    from .cli import CliError
+    from .cli import CliError, open_model
 
-    try:
-        model = load_model(args.model)
-    except ModelError as exc:
-        raise CliError(str(exc)) from None
+    model = open_model(args.model)
     if not {"domain", "status"} <= set(model.scheme.tasks):
         raise CliError("compare needs a model with 'domain' and 'status' tasks")
     out = Path(args.out)

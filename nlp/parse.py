@@ -299,11 +299,6 @@ def _trim(src: str, s: int, e: int) -> tuple[int, int]:
 
 # --- problems ---------------------------------------------------------------------
 
-def _strip_number(text: str) -> str:
-    mk = _match_marker(text, 0, len(text))
-    return text[mk[2]:] if mk and mk[0] != "zhendui" else text
-
-
 def problem_title(heading: str) -> str:
     """The problem statement of a heading: the quoted text of 关于“……”, else the heading."""
     h = heading.strip(_WS)
@@ -368,8 +363,6 @@ def _problem_nodes(root: _Node, src: str) -> tuple[list[_Node], list[_Node]]:
     problems = [n for n in nodes if n.depth == problem_depth
                 and not _PROBLEM_CONTAINER.search(_section_title(n, src)[:40])
                 and (_is_internal(n, src) or n.parent is root or n.parent.depth < problem_depth)]
-    # measures-level nodes that carry their own problem heading stay problems; a node at the
-    # problem depth without content is still a problem if its siblings are.
     return problems, other
 
 
@@ -416,7 +409,7 @@ def _measures_of(node: _Node, src: str) -> tuple[list[Measure], str | None]:
     elif segs:
         spans = inline_items(src, segs[0][0], segs[-1][1])
         if not spans:  # no numbered items: the whole body is one measure
-            lone = re.match(rf"\s*(?:[（(]1[）)]|①|一是)\s*", src[segs[0][0]:segs[0][1]])
+            lone = re.match(r"\s*(?:[（(]1[）)]|①|一是)\s*", src[segs[0][0]:segs[0][1]])
             if lone:  # a single item numbered (1) or 一是: drop its number
                 segs[0] = (segs[0][0] + lone.end(), segs[0][1])
             text = "\n".join(src[s:e] for s, e in segs)

@@ -330,15 +330,11 @@ def _positive(value: str) -> int:
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     from .batch import Failures, iter_parsed
-    from .classifiers import ModelError, load_model
     from .classify import classify_bulletin
-    from .cli import CliError
+    from .cli import CliError, open_model
     from .outputs import atomic_write_text, dumps_jsonl
 
-    try:
-        model = load_model(args.model)
-    except ModelError as exc:
-        raise CliError(str(exc)) from None
+    model = open_model(args.model)
     abstractive = None
     if args.abstractive:
         try:

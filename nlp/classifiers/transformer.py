@@ -7,7 +7,6 @@ here, so nothing on the default path pays for them.
 """
 from __future__ import annotations
 
-import math
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -183,7 +182,3 @@ class TransformerClassifier(Classifier):
             raise ModelError(f"{path}: incomplete transformer model ({str(exc).splitlines()[0]})") from None
         model.card = card
         return model
-
-
-def steps_per_epoch(n: int, batch_size: int) -> int:
-    return max(1, math.ceil(n / batch_size))
