@@ -197,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--batch-size", type=int, help="transformer: batch size")
     sp.add_argument("--learning-rate", type=float, help="transformer: learning rate")
     sp.add_argument("--max-length", type=int, help="transformer: max tokens of title + measure")
+    sp.add_argument("--words", action="store_true", help="tfidf: add jieba word 1-2-grams as a feature block")
     sp.add_argument("--seed", type=int, default=0)
     sp.add_argument("--like", help="a saved model folder: train again with the options and data its card records")
     sp.add_argument("--no-eval", action="store_true", help="skip the cross-validated metrics in the card")

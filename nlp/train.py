@@ -125,6 +125,8 @@ def train_from_args(args: argparse.Namespace) -> Classifier:
             raise TrainError(str(exc)) from None
         gold_paths, extra_paths = args.gold, args.extra or []
         options = {"seed": args.seed}
+        if getattr(args, "words", False):
+            options["use_words"] = True
         for key in ("base_model", "epochs", "batch_size", "learning_rate", "max_length"):
             if getattr(args, key, None) is not None:
                 options[key] = getattr(args, key)

@@ -69,6 +69,14 @@ def test_tfidf_fit_save_load_roundtrip(tmp_path, scheme, gold):
     assert {"numpy", "python"} <= set(card["versions"])
 
 
+def test_tfidf_with_jieba_words_roundtrip(tmp_path, scheme, gold):
+    model = TfidfClassifier(scheme, TfidfOptions(use_words=True, calibrate=False)).fit(gold[:100])
+    assert "words" in model.blocks and any(" " in g for g in model.blocks["words"].vocab)  # word bigrams
+    model.save(tmp_path / "w")
+    again = load_model(tmp_path / "w")
+    assert again.predict(gold[100:]) == model.predict(gold[100:])
+
+
 def test_tfidf_learns_a_custom_scheme(tmp_path):
     scheme = LabelScheme.from_dict({"name": "toy", "tasks": {"topic": {"labels": ["fire", "money"]}}})
     recs = [{"bulletin_id": "b", "issue_no": i, "measure_no": 1, "issue_title": "",

@@ -33,6 +33,8 @@ class TfidfOptions:
     text_weight: float = 1.0      # weight of the measure-text n-gram block
     min_df: int = 1
     max_features: int = 200_000
+    use_words: bool = False       # jieba word 1–2-grams of the measure as another block
+    words_weight: float = 0.7
     use_title: bool = True        # problem title as a second n-gram block
     title_weight: float = 0.7
     use_lexicon: bool = True      # cue counts per label (text and title)
@@ -58,6 +60,19 @@ class TfidfOptions:
                    calibrate=False)
 
 
+def word_ngrams(text: str, lo: int = 1, hi: int = 2) -> Counter:
+    """jieba word 1–2-grams (punctuation dropped); imported only when a model uses words."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    words = [w for w in jieba.lcut(text) if w.strip() and not re.fullmatch(r"[\W_]+", w)]
+    c: Counter = Counter()
+    for n in range(lo, hi + 1):
+        for i in range(len(words) - n + 1):
+            c[" ".join(words[i:i + n])] += 1
+    return c
+
+
 def char_ngrams(text: str, lo: int, hi: int) -> Counter:
     text = "".join(text.split())
     c: Counter = Counter()
@@ -70,25 +85,29 @@ def char_ngrams(text: str, lo: int, hi: int) -> Counter:
 class _Block:
     """One TF-IDF block: vocabulary, idf, sublinear tf, L2 normalisation."""
 
-    def __init__(self, vocab: list[str], idf: np.ndarray, weight: float, lo: int, hi: int):
-        self.vocab, self.idf, self.weight, self.lo, self.hi = vocab, idf, weight, lo, hi
+    def __init__(self, vocab: list[str], idf: np.ndarray, weight: float, lo: int, hi: int, words: bool = False):
+        self.vocab, self.idf, self.weight, self.lo, self.hi, self.words = vocab, idf, weight, lo, hi, words
         self.index = {g: i for i, g in enumerate(vocab)}
 
+    def grams(self, text: str) -> Counter:
+        return word_ngrams(text) if self.words else char_ngrams(text, self.lo, self.hi)
+
     @classmethod
-    def fit(cls, texts: list[str], opts: TfidfOptions, weight: float) -> "_Block":
+    def fit(cls, texts: list[str], opts: TfidfOptions, weight: float, words: bool = False) -> "_Block":
         df: Counter = Counter()
+        probe = cls([], np.zeros(0), weight, opts.ngram_min, opts.ngram_max, words)
         for t in texts:
-            df.update(char_ngrams(t, opts.ngram_min, opts.ngram_max).keys())
+            df.update(probe.grams(t).keys())
         grams = [g for g, d in df.items() if d >= opts.min_df]
         grams.sort(key=lambda g: (-df[g], g))
         grams = grams[: opts.max_features]
         n = len(texts)
         idf = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in grams])
-        return cls(grams, idf, weight, opts.ngram_min, opts.ngram_max)
+        return cls(grams, idf, weight, opts.ngram_min, opts.ngram_max, words)
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(indices, values) of one text's sparse row."""
-        counts = char_ngrams(text, self.lo, self.hi)
+        counts = self.grams(text)
         idx = [self.index[g] for g in counts if g in self.index]
         if not idx:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -148,7 +167,7 @@ class TfidfClassifier(Classifier):
 
     def _offsets(self) -> dict[str, int]:
         off, out = 0, {}
-        for name in ("text", "title"):
+        for name in ("text", "words", "title"):
             if name in self.blocks:
                 out[name] = off
                 off += len(self.blocks[name].vocab)
@@ -166,7 +185,7 @@ class TfidfClassifier(Classifier):
         for k, rec in enumerate(records):
             title, text = model_input(rec)
             idx, vals = [], []
-            for name, src in (("text", text), ("title", title)):
+            for name, src in (("text", text), ("words", text), ("title", title)):
                 if name in self.blocks:
                     i, v = self.blocks[name].vector(src)
                     idx.append(i + off[name])
@@ -214,6 +233,8 @@ class TfidfClassifier(Classifier):
         weights = np.array([1.0] * len(records) + [self.opts.extra_weight] * len(extra))
         titles_texts = [model_input(r) for r in train]
         self.blocks = {"text": _Block.fit([t for _, t in titles_texts], self.opts, self.opts.text_weight)}
+        if self.opts.use_words:
+            self.blocks["words"] = _Block.fit([t for _, t in titles_texts], self.opts, self.opts.words_weight, words=True)
         if self.opts.use_title:
             self.blocks["title"] = _Block.fit([t for t, _ in titles_texts], self.opts, self.opts.title_weight)
         self.opts.fields = list(self.blocks) + (["lexicon"] if self.opts.use_lexicon else []) + (
@@ -315,9 +336,10 @@ class TfidfClassifier(Classifier):
             arrays = np.load(path / "weights.npz", allow_pickle=False)
         except (FileNotFoundError, ValueError, OSError) as exc:
             raise ModelError(f"{path}: incomplete or damaged model files ({exc})") from None
-        weights = {"text": model.opts.text_weight, "title": model.opts.title_weight}
-        model.blocks = {n: _Block(vocab[n], arrays[f"idf_{n}"], weights[n], model.opts.ngram_min, model.opts.ngram_max)
-                        for n in ("text", "title") if n in vocab}
+        weights = {"text": model.opts.text_weight, "words": model.opts.words_weight, "title": model.opts.title_weight}
+        model.blocks = {n: _Block(vocab[n], arrays[f"idf_{n}"], weights[n], model.opts.ngram_min, model.opts.ngram_max,
+                                  words=(n == "words"))
+                        for n in ("text", "words", "title") if n in vocab}
         for t in model.scheme.tasks:
             model.coef[t] = arrays[f"coef_{t}"].astype(np.float64)
             model.intercept[t] = arrays[f"intercept_{t}"]
