@@ -34,10 +34,13 @@ def _first_date(text: str) -> str | None:
 
 
 def _title(lines: list[str], page_title: str | None) -> str | None:
-    for t in lines[:8]:
+    for k, t in enumerate(lines[:8]):
         if re.search(r"[>＞»]|^(首页|当前位置|发布时间|来源|浏览)", t):
             continue
         if re.search(r"通报|整改|情况|公告|公示", t) and len(t) <= 80 and not re.match(r"(根据|按照)", t):
+            prev = lines[k - 1].strip() if k else ""
+            if t.startswith("关于") and _SIGNATURE.match(prev) and len(prev) <= 40:
+                return prev + t  # the issuer on its own line above 关于…的通报
             return t
     if page_title:
         return re.split(r"[_|\-–—]{1,2}\s*[^_|\-–—]*$", page_title)[0].strip() or page_title
@@ -105,6 +108,11 @@ def extract_metadata(text: str, lines, page_title: str | None = None, opening: s
     pub = re.search(r"(?:发布|发表|时间|日期)[^\d\n]{0,6}(\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2})", head)
     if pub:
         dates["published"] = _first_date(pub.group(1) + "日")
+    if not dates["published"]:  # （2024年3月15日） under the title
+        for t in line_texts[:6]:
+            if re.fullmatch(r"\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)]\s*", t):
+                dates["published"] = _first_date(t)
+                break
     for t in reversed(trailer):
         if re.fullmatch(r"\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*", t):
             dates["signed"] = _first_date(t)

@@ -88,6 +88,8 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 # (style, regex) for a marker at the start of a line. Order matters: first match wins.
 _MARKERS = [
+    ("tag", re.compile(r"(?=【\s*(?:反馈)?问题\s*[\d一二三四五六七八九十]*\s*】)")),
+    ("row", re.compile(r"(\d{1,3})\t+(?=\S)")),
     ("wenti", re.compile(rf"问题\s*(\d{{1,3}}|[{_CN}]{{1,3}})\s*[：:、.．]\s*")),
     ("pcn", re.compile(rf"[（(]\s*([{_CN}]{{1,3}})\s*[）)]\s*[、.．]?\s*")),
     ("pnum", re.compile(r"[（(]\s*(\d{1,3})\s*[）)]\s*[、.．]?\s*")),
@@ -98,13 +100,15 @@ _MARKERS = [
 ]
 
 _LABEL_LINE = re.compile(
-    r"(整改(?:情况|措施|成效|状态|结果|进展|落实情况|完成情况|举措)|问题表现|存在问题|具体问题|主要问题|反馈问题)\s*[：:]\s*")
+    r"【?\s*(整改(?:情况|措施|成效|状态|结果|进展|落实情况|完成情况|举措)|问题表现|存在问题|具体问题|主要问题|反馈问题)"
+    r"\s*(?:】\s*[：:]?|[：:])\s*")
 _STATUS_ONLY = re.compile(
     r"^(已|基本|正在|持续|长期)?(整改)?(完成|整改到位|整改完成|推进中|整改中|落实|办结|销号)[。.；;]?$")
 
 _NON_PROBLEM_SECTION = re.compile(
     r"(整改工作(的)?(组织|开展)|组织(领导|情况|实施)|主要做法|工作开展情况|总体情况|基本情况|整改工作情况$"
-    r"|下一步|今后|工作打算|工作安排|深化整改|巩固(整改)?成果|长效机制建设|持续整改)")
+    r"|下一步|今后|工作打算|工作安排|深化整改|巩固(整改)?成果|长效机制建设|持续整改"
+    r"|提高政治站位|扛(起|牢|实)|政治责任$)")
 _PROBLEM_CONTAINER = re.compile(
     r"^(巡[视察]反馈)?(意见|问题)?(的)?(整改|落实)(任务|工作)?(推进|落实|完成|进展)?(落实)?情况"
     r"|^(巡[视察])?反馈(意见|问题)(的)?(整改|具体整改|整改落实)(情况)?|问题整改(落实|完成|进展)?情况")
@@ -140,7 +144,7 @@ def _match_marker(text: str, pos: int, end: int) -> tuple[str, str, int] | None:
     for style, rx in _MARKERS:
         m = rx.match(text, pos, end)
         if m:
-            if style == "zhendui":
+            if m.end() == pos:  # a look-ahead marker (针对…问题, 【问题】): the heading starts here
                 return style, "", pos
             if m.end() >= end:  # a bare marker with nothing after it is not a heading
                 continue
@@ -235,7 +239,7 @@ def _build_outline(src: str, lines: list[_Line]) -> _Node:
 
 _INLINE = [
     ("shi", re.compile(rf"(?:(?<=^)|(?<=[。；;，,：:！!？?\s”\"）)]))([{CN_DIGITS}]{{1,2}})是")),
-    ("pnum", re.compile(r"[（(](\d{1,2})[）)]")),
+    ("pnum", re.compile(r"[（(]\s*(\d{1,2})\s*[）)]")),
     ("circle", re.compile(rf"([{_CIRCLED}])")),
 ]
 
@@ -300,20 +304,27 @@ def _trim(src: str, s: int, e: int) -> tuple[int, int]:
 # --- problems ---------------------------------------------------------------------
 
 def problem_title(heading: str) -> str:
-    """The problem statement of a heading: the quoted text of 关于“……”, else the heading."""
+    """The problem statement of a heading: the quoted text of 关于“……”, else the heading
+    without its framing (关于…的问题, 问题：, 【问题】, …问题的整改)."""
     h = heading.strip(_WS)
+    h = re.sub(r"^【\s*(?:反馈)?问题\s*[\d一二三四五六七八九十]*\s*】\s*|^(?:反馈)?问题\s*[：:]\s*", "", h)
+    h = re.split(r"【\s*整改|整改(?:情况|措施|举措)\s*[：:]", h)[0].strip(_WS)
     m = re.search(r"(?:关于|關於|针对|針對)\s*([“\"「『‘])", h)
     if m:
         close = {"“": "”", '"': '"', "「": "」", "『": "』", "‘": "’"}[m.group(1)]
-        j = h.rfind(close)
+        framed = re.search(re.escape(close) + r"\s*(?:等)?(?:方面)?(?:的)?(?:问题|問題)", h[m.end():])
+        j = m.end() + framed.start() if framed else h.rfind(close)
         if j > m.end():
             return h[m.end():j].strip(_WS)
     m = re.match(r"[针針][对對](.+?)(?:的|等)?[问問]题[，,：:。]?", h)
     if m:
         return m.group(1).strip(_WS)
-    h = re.sub(r"^(关于|针对)", "", h)
-    h = re.sub(r"(问题)?的?整改(情况)?[。.]?$", "", h) if h.startswith(("“", "\"")) else h
-    return h.rstrip("。.；;：: ").strip(_WS)
+    h = re.sub(r"^(关于|關於|针对|針對)", "", h)
+    h = h.rstrip("。.；;：: ")
+    h = re.sub(r"(?:方面)?(?:的|等)?(?:问题|問題)?的?整改(?:情况|落实情况)?$", "", h) if re.search(r"整改(?:情况|落实情况)?$", h) else h
+    if heading.strip(_WS).startswith(("关于", "關於")):
+        h = re.sub(r"(?:方面)?(?:的|等)(?:问题|問題)$", "", h)
+    return h.rstrip("。.；;：:， ").strip(_WS)
 
 
 def _looks_like_problem(node: _Node, src: str) -> bool:
@@ -325,7 +336,7 @@ def _is_internal(node: _Node, src: str) -> bool:
     if node.children:
         return True
     if not node.body:
-        return node.style == "zhendui" or bool(inline_items(src, node.content_start, node.line.end)) \
+        return node.style in ("zhendui", "tag", "row") or bool(inline_items(src, node.content_start, node.line.end)) \
             and _looks_like_problem(node, src)
     first = src[node.body[0].start:node.body[0].end]
     return bool(_LABEL_LINE.match(first) or re.match(r"[一二]是", first) or _looks_like_problem(node, src))
@@ -377,18 +388,48 @@ def _group_of(node: _Node, src: str) -> str | None:
     return " / ".join(reversed(parts)) or None
 
 
+_MEASURE_LABELS = ("整改措施", "整改情况", "整改举措", "整改进展", "整改落实情况")
+_RESULT_LABELS = ("整改成效", "整改结果", "整改完成情况")
+_STATUS_CELL = re.compile(r"\s*(已|基本|正在|持续|长期)?(整改)?(完成|推进|到位|推进中|整改中|完成整改|坚持)\s*")
+_INLINE_LABEL = re.compile(r"【\s*整改[^】]{0,6}】\s*[：:]?|整改(?:情况|措施|举措)\s*[：:]")
+
+
+def _row_segments(node: _Node, src: str) -> tuple[list[tuple[int, int]], str | None]:
+    """A flattened table row: 序号<TAB>problem<TAB>measures…[<TAB>status]."""
+    cells = [(node.content_start + m.start(), node.content_start + m.end())
+             for m in re.finditer(r"[^\t]+", src[node.content_start:node.line.end])][1:]
+    status = None
+    if len(cells) >= 2 and _STATUS_CELL.fullmatch(src[cells[-1][0]:cells[-1][1]]):
+        status = src[cells[-1][0]:cells[-1][1]].strip(_WS)
+        cells = cells[:-1]
+    return [_trim(src, s, e) for s, e in cells], status
+
+
 def _measures_of(node: _Node, src: str) -> tuple[list[Measure], str | None]:
     """The measures under one problem node, and its status line if the bulletin gives one."""
     status: str | None = None
     segs: list[tuple[int, int]] = []  # body content with label prefixes and status lines removed
+    seg_labels: list[str | None] = []
+    if node.style == "row":
+        segs, status = _row_segments(node, src)
+        seg_labels = [None] * len(segs)
     head_items = inline_items(src, node.content_start, node.line.end)
-    if head_items:  # 针对…问题，一是…二是… on the heading line itself
+    inline_label = _INLINE_LABEL.search(src, node.content_start, node.line.end)
+    if node.style == "row":
+        head_items = []
+    elif head_items:  # 针对…问题，一是…二是… on the heading line itself
         segs.append((head_items[0][0] - _marker_len(src, head_items[0][0]), node.line.end))
+        seg_labels.append(None)
+    elif inline_label and inline_label.end() < node.line.end:  # 【问题】…【整改情况】… on one line
+        segs.append(_trim(src, inline_label.end(), node.line.end))
+        seg_labels.append("整改情况")
+    current: str | None = None
     for ln in node.body:
         s, e = ln.start, ln.end
         m = _LABEL_LINE.match(src, s, e)
         if m:
             label, rest = m.group(1), src[m.end():e].strip(_WS)
+            current = label
             done = re.match(r"(已|基本|正在)?(整改)?(完成|到位|整改到位|整改完成|办结|销号)[。.；;，,]?", rest)
             if label in ("整改状态", "整改结果") or _STATUS_ONLY.match(rest):
                 status = rest.rstrip("。.；;")
@@ -403,9 +444,18 @@ def _measures_of(node: _Node, src: str) -> tuple[list[Measure], str | None]:
             if s >= e:
                 continue
         segs.append((s, e))
+        seg_labels.append(current)
+    results = [sg for sg, lb in zip(segs, seg_labels) if lb in _RESULT_LABELS]
+    if results and any(lb in _MEASURE_LABELS for lb in seg_labels) and \
+            not inline_items(src, results[0][0], results[-1][1]):
+        # results reported beside the measures (整改成效：…) are not measures, unless they are
+        # themselves the numbered items
+        segs = [sg for sg, lb in zip(segs, seg_labels) if lb not in _RESULT_LABELS]
     spans: list[tuple[int, int]] = []
     if node.children:
-        spans = [(c.content_start, c.end()) for c in node.children]
+        for c in node.children:
+            inner = inline_items(src, c.line.start, c.end()) if c.style in ("pnum", "num", "numparen") else []
+            spans.extend(inner if len(inner) >= 2 else [(c.content_start, c.end())])
     elif segs:
         spans = inline_items(src, segs[0][0], segs[-1][1])
         if not spans:  # no numbered items: the whole body is one measure
@@ -436,7 +486,7 @@ def _marker_len(src: str, content_start: int) -> int:
 _TRAILER = re.compile(
     r"(欢迎.{0,20}(监督|反映|批评)|联系(电话|方式|人)|电话[:：]?\s*\d|邮箱|信箱|邮政编码|通讯地址|通信地址|来信|来电"
     r"|^\s*\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?\s*$|^[（(]?此件公开发布[）)]?$"
-    r"|分享到|浏览(量|次数)|打印|关闭|索引号|责任编辑|扫一扫|来源[:：]|【|^附件)")
+    r"|分享到|浏览(量|次数)|打印|关闭|索引号|责任编辑|扫一扫|来源[:：]|【\s*(关闭|打印|字体|返回)|^附件)")
 _SIGNATURE = re.compile(
     r"^(中共)?[\u4e00-\u9fff（）()]{2,40}(委员会|党委|党组|党工委|委|局|院|公司|政府|办公室|中心|大学|学院|学校|医院|街道|镇|乡|村|法院|检察院|联合会|协会|集团)$")
 
@@ -453,6 +503,15 @@ def _split_trailer(src: str, lines: list[_Line]) -> int:
     return i
 
 
+def _split_next_steps(src: str, lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+    """An unnumbered 下一步… paragraph after the last numbered line closes the problems."""
+    numbered = [i for i, ln in enumerate(lines) if _match_marker(src, ln.start, ln.end)]
+    for i in range((numbered[-1] + 1) if numbered else len(lines), len(lines)):
+        if re.match(r"(下一步|今后|下阶段)[，,：:]", lines[i].text(src)):
+            return lines[:i], lines[i:]
+    return lines, []
+
+
 # --- the entry points -------------------------------------------------------------
 
 def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", encoding: str = "utf-8",
@@ -466,6 +525,7 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
         raise NotABulletin("no mention of 巡视/巡察/整改: not a rectification bulletin")
     cut = _split_trailer(text, lines)
     body_lines, trailer = lines[:cut], lines[cut:]
+    body_lines, next_steps = _split_next_steps(text, body_lines)
     root = _build_outline(text, body_lines)
     problem_nodes, other_sections = _problem_nodes(root, text)
 
@@ -474,10 +534,11 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
     for node in problem_nodes:
         measures, status = _measures_of(node, text)
         heading = text[node.content_start:node.line.end]
-        if node.style == "zhendui" or not measures:
-            items = inline_items(text, node.content_start, node.line.end)
-            if items:
-                heading = text[node.content_start:items[0][0] - _marker_len(text, items[0][0])]
+        if node.style == "row":
+            heading = heading.split("\t")[0]
+        items = inline_items(text, node.content_start, node.line.end)
+        if items:  # the heading line also holds the measures (关于“X”问题。一是…二是…)
+            heading = text[node.content_start:items[0][0] - _marker_len(text, items[0][0])]
         if not measures:
             continue
         title = problem_title(heading)
@@ -500,6 +561,9 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
         s, e = node.line.start, node.end()
         kind = "next_steps" if re.search(r"下一步|今后|打算|安排", _section_title(node, text)) else "organisation"
         sections.append(Section(kind, _section_title(node, text), text[s:e], s, e))
+    if next_steps:
+        s, e = next_steps[0].start, next_steps[-1].end
+        sections.append(Section("next_steps", "", text[s:e], s, e))
     if trailer:
         s, e = trailer[0].start, trailer[-1].end
         sections.append(Section("closing", "", text[s:e], s, e))
