@@ -78,8 +78,8 @@ def classify_files(inputs: list[str | Path], model: Classifier, out: str | Path,
     from .outputs import RowLog
 
     failures = failures if failures is not None else Failures()
-    log = RowLog(out, resume)
     files = iter_bulletin_files(inputs)
+    log = RowLog(out, resume)
     todo = [f for f in files if str(f) not in log.done]
     if resume and len(todo) < len(files):
         print(f"resuming: {len(files) - len(todo)} of {len(files)} file(s) already done", file=sys.stderr)

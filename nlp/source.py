@@ -253,4 +253,6 @@ def iter_bulletin_files(inputs: list[str | Path]) -> list[Path]:
             files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in BULLETIN_SUFFIXES))
         else:
             files.append(p)
+    if not files:
+        raise SourceError("no bulletin files (.txt, .html, .htm) in " + ", ".join(str(i) for i in inputs))
     return files

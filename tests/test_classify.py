@@ -96,3 +96,10 @@ def test_default_path_does_not_import_torch():
     res = subprocess.run([sys.executable, "-c", code % (str(SEED), str(ROOT / ".pytest_cache" / "r.jsonl"))],
                          capture_output=True, text=True, cwd=ROOT)
     assert res.stdout.strip() == "False False", res.stderr
+
+
+def test_a_folder_without_bulletins_is_an_error(tmp_path, capsys):
+    rc = main(["classify", str(tmp_path), "--out", str(tmp_path / "r.jsonl")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no bulletin files" in err
+    assert list(tmp_path.iterdir()) == []  # no output, no progress log left behind
