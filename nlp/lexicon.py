@@ -46,6 +46,11 @@ def cue_hits(text: str, cues: list[str]) -> list[str]:
     return hits
 
 
+def clauses(text: str) -> list[str]:
+    """The non-empty clauses of a measure: status is read clause by clause."""
+    return [c for c in re.split(r"[。；;，,！!？?\n]", text) if c.strip()]
+
+
 def cue_scores(text: str, task: Task) -> dict[str, float]:
     """Per label: the number of distinct cues found, longer cues counting a little more."""
     out = {}

@@ -413,14 +413,12 @@ def _measures_of(node: _Node, src: str) -> tuple[list[Measure], str | None]:
     if node.style == "row":
         segs, status = _row_segments(node, src)
         seg_labels = [None] * len(segs)
-    head_items = inline_items(src, node.content_start, node.line.end)
-    inline_label = _INLINE_LABEL.search(src, node.content_start, node.line.end)
-    if node.style == "row":
-        head_items = []
-    elif head_items:  # 针对…问题，一是…二是… on the heading line itself
+    elif head_items := inline_items(src, node.content_start, node.line.end):
+        # 针对…问题，一是…二是… on the heading line itself
         segs.append((head_items[0][0] - _marker_len(src, head_items[0][0]), node.line.end))
         seg_labels.append(None)
-    elif inline_label and inline_label.end() < node.line.end:  # 【问题】…【整改情况】… on one line
+    elif (inline_label := _INLINE_LABEL.search(src, node.content_start, node.line.end)) \
+            and inline_label.end() < node.line.end:  # 【问题】…【整改情况】… on one line
         segs.append(_trim(src, inline_label.end(), node.line.end))
         seg_labels.append("整改情况")
     current: str | None = None

@@ -5,13 +5,12 @@ a learned model adds on top of the words annotators are told to look for.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
 from ..labels import LabelScheme
-from ..lexicon import cue_hits, cue_scores
+from ..lexicon import clauses, cue_hits, cue_scores
 from .base import Classifier, model_input, read_card, softmax
 
 TITLE_WEIGHT = 1.5  # LABELS.md: the problem the measure fixes decides between two domains
@@ -32,9 +31,7 @@ def status_scores(text: str, task) -> dict[str, float]:
     """Status cue counts clause by clause: in a clause that speaks of the future (计划…完成),
     the completion words describe the plan, not a result, so only the future cue counts."""
     totals = {label: 0.0 for label in task.labels}
-    for clause in re.split(r"[。；;，,！!？?\n]", text):
-        if not clause.strip():
-            continue
+    for clause in clauses(text):
         s = cue_scores(clause, task)
         if s.get("planned"):
             totals["planned"] += s["planned"]
@@ -57,9 +54,7 @@ def status_parts(text: str, task) -> list[float]:
      all parts future, only improvement verbs and nothing achieved]
     """
     kinds = set()
-    for clause in re.split(r"[。；;，,！!？?\n]", text):
-        if not clause.strip():
-            continue
+    for clause in clauses(text):
         hits = {label: cue_hits(clause, task.cues.get(label, [])) for label in task.labels}
         if hits.get("planned"):
             kinds.add("planned")

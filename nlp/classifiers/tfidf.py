@@ -19,7 +19,7 @@ import numpy as np
 
 from ..features import FEATURE_NAMES, status_features
 from ..labels import LabelScheme
-from ..lexicon import cue_hits, cue_scores
+from ..lexicon import clauses, cue_hits, cue_scores
 from .base import Classifier, ModelError, model_input, read_card, softmax
 from .rules import STATUS_LABELS, RulesClassifier, status_parts, status_scores
 
@@ -156,8 +156,7 @@ class TfidfClassifier(Classifier):
         """1 for each cue found; status cues are read clause by clause like the rules do."""
         found: set[tuple[str, str]] = set()
         for task in self.scheme.tasks.values():
-            clauses = re.split(r"[。；;，,！!？?\n]", text) if set(task.labels) == STATUS_LABELS else [text]
-            for clause in clauses:
+            for clause in clauses(text) if set(task.labels) == STATUS_LABELS else [text]:
                 future = set(task.labels) == STATUS_LABELS and bool(cue_hits(clause, task.cues.get("planned", [])))
                 for label in task.labels:
                     if future and label != "planned":
@@ -181,6 +180,7 @@ class TfidfClassifier(Classifier):
         """Sparse rows (indices, values) over all feature blocks."""
         off = self._offsets()
         rules = self._rules.predict(records) if self.opts.use_rules else None
+        status_task = next((t for t in self.scheme.tasks.values() if set(t.labels) == STATUS_LABELS), None)
         rows = []
         for k, rec in enumerate(records):
             title, text = model_input(rec)
@@ -201,7 +201,6 @@ class TfidfClassifier(Classifier):
             if self.opts.use_cues:
                 dense += self._cue_indicators(text)
             if self._wording():
-                status_task = next(t for t in self.scheme.tasks.values() if set(t.labels) == STATUS_LABELS)
                 dense += [self.opts.wording_weight * v for v in status_features(text) + status_parts(text, status_task)]
             if dense:
                 d = np.array(dense)
