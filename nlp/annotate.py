@@ -8,7 +8,6 @@ SHA-1) lets the import notice a measure text that was edited in the spreadsheet.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import io
@@ -24,8 +23,7 @@ SHEET_NAME = "measures"
 LABELS_SHEET = "labels"
 
 
-class SheetError(ValueError):
-    """A sheet that cannot be read as an annotation sheet (not its rows: those are checked one by one)."""
+from .errors import SheetError, UsageError  # noqa: F401  (a sheet, not its rows: those are checked one by one)
 
 
 def text_sha1(text: str) -> str:
@@ -260,88 +258,18 @@ def source_texts_of(bulletins: Iterable) -> dict[tuple, str]:
             for b in bulletins for r in measure_rows(b)}
 
 
-# --- command line -------------------------------------------------------------------
+# --- many files -----------------------------------------------------------------------
 
-def _sheet_path(path: str) -> str:
-    from .cli import CliError
-    if not path.lower().endswith((".csv", ".xlsx")):
-        raise CliError("--out must end in .csv or .xlsx")
-    return path
-
-
-def cmd_annotate(args: argparse.Namespace) -> int:
+def annotate_files(inputs: list, model, out: str | Path, failures=None) -> tuple[int, int]:
+    """Write an annotation sheet for every bulletin under `inputs`: (rows, bulletins) written."""
     from .batch import Failures, iter_parsed
-    from .cli import open_model
 
-    _sheet_path(args.out)
-    model = open_model(args.model)
-    failures = Failures()
-    docs = list(iter_parsed(args.inputs, failures, desc="annotating"))
-    if docs:
-        rows = annotation_rows(docs, model)
-        write_sheet(args.out, rows, model.scheme)
-        print(f"wrote {len(rows)} measure row(s) of {len(docs)} bulletin(s) to {args.out}", file=sys.stderr)
-    failures.report()
-    return 1 if failures else 0
-
-
-def cmd_import_labels(args: argparse.Namespace) -> int:
-    from .cli import CliError
-    from .labels import LabelScheme, SchemeError
-    from .outputs import atomic_write_text, dumps_jsonl
-
-    try:
-        scheme = LabelScheme.load(args.scheme) if args.scheme else LabelScheme.load()
-    except SchemeError as exc:
-        raise CliError(str(exc)) from None
-    source = None
-    if args.source:
-        from .batch import Failures, iter_parsed
-        failures = Failures()
-        source = source_texts_of(iter_parsed(args.source, failures))
-        failures.report()
-    try:
-        check, has_sha1 = import_sheet(args.sheet, scheme, source, skip_unlabelled=args.skip_invalid)
-    except SheetError as exc:
-        raise CliError(str(exc)) from None
-    if source is None and not has_sha1:
-        print("warning: no text_sha1 column and no --source: measure texts were not checked", file=sys.stderr)
-    for n, problem in check.problems:
-        print(f"row {n}: {problem}", file=sys.stderr)
-    bad = len(check.invalid_rows)
-    if bad and not args.skip_invalid:
-        print(f"{bad} invalid row(s): nothing written (fix them, or use --skip-invalid)", file=sys.stderr)
-        return 1
-    if bad:
-        print(f"skipped {bad} invalid row(s)", file=sys.stderr)
-    if check.unlabelled:
-        print(f"skipped {len(check.unlabelled)} unlabelled row(s)", file=sys.stderr)
-    if not check.records:
-        print("no labelled rows: nothing written", file=sys.stderr)
-        return 1
-    atomic_write_text(args.out, dumps_jsonl(check.records))
-    print(f"wrote {len(check.records)} record(s) to {args.out}", file=sys.stderr)
-    return 0
-
-
-def register_cli(sub) -> None:
-    """Add `bulletin annotate` and `bulletin import-labels` to the argparse sub-parsers of nlp.cli."""
-    sp = sub.add_parser("annotate", help="write an annotation sheet (.csv/.xlsx) with suggested labels",
-                        description="One row per measure with its context, the model's suggested labels and "
-                                    "scores, and an empty gold column per task to fill in.")
-    sp.add_argument("inputs", nargs="+", help=".txt/.html files or folders of them")
-    sp.add_argument("--out", required=True, help="sheet to write: .csv (UTF-8 with BOM) or .xlsx")
-    sp.add_argument("--model", help="model folder, 'default' (shipped) or 'rules'")
-    sp.set_defaults(func=cmd_annotate)
-
-    sp = sub.add_parser("import-labels", help="check a filled annotation sheet and write gold JSONL",
-                        description="Read a sheet written by `bulletin annotate` and filled in; report each "
-                                    "bad row as 'row N: problem' and write nothing unless --skip-invalid.")
-    sp.add_argument("sheet", help="the filled sheet (.csv or .xlsx)")
-    sp.add_argument("--out", required=True, help="gold records to write (JSON Lines, LABELS.md format)")
-    sp.add_argument("--scheme", help="label scheme JSON (default: the project's scheme)")
-    sp.add_argument("--skip-invalid", action="store_true",
-                    help="write the valid rows anyway, skipping invalid and unlabelled ones")
-    sp.add_argument("--source", nargs="+", metavar="FILES_OR_FOLDERS",
-                    help="check each row's text against these bulletins as parsed now")
-    sp.set_defaults(func=cmd_import_labels)
+    if not str(out).lower().endswith((".csv", ".xlsx")):
+        raise UsageError("--out must end in .csv or .xlsx")
+    failures = failures if failures is not None else Failures()
+    docs = list(iter_parsed(inputs, failures, desc="annotating"))
+    if not docs:
+        return 0, 0
+    rows = annotation_rows(docs, model)
+    write_sheet(out, rows, model.scheme)
+    return len(rows), len(docs)

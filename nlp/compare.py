@@ -6,7 +6,6 @@ report and on stderr; it does not stop the others.
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 import re
@@ -337,38 +336,3 @@ def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=
               "chi_square": domain_mix_test(names, counts, domains), "failures": list(failures.items)}
     atomic_write_text(out / "report.html", render_report(result))
     return result
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from .batch import Failures
-    from .cli import CliError, open_model
-
-    model = open_model(args.model)
-    if not {"domain", "status"} <= set(model.scheme.tasks):
-        raise CliError("compare needs a model with 'domain' and 'status' tasks")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise CliError(f"--out {out}: exists and is not a folder")
-    failures = Failures()
-    result = compare(args.inputs, out, model, failures)
-    failures.report()
-    n = len(result["bulletins"])
-    if n == 0:
-        raise CliError("no bulletin could be read; nothing to compare (see the list above)")
-    t = result["chi_square"]
-    print(f"compared {n} bulletin(s), {sum(b['measures'] for b in result['bulletins'])} measures -> {out}/"
-          f" (bulletins.csv, measures.csv, 3 charts, report.html)"
-          + (f"; domain mix chi2 p={t['p_value']:.3g}, permutation p={t['permutation_p_value']:.3g}"
-             if t["tested"] else ""))
-    return 1 if failures else 0
-
-
-def register_cli(sub) -> None:
-    """Add `bulletin compare` to the argparse sub-parsers of nlp.cli."""
-    sp = sub.add_parser("compare", help="compare bulletins: CSV tables, charts and an HTML report",
-                        description="Label and summarise every bulletin, then write DIR/bulletins.csv, "
-                                    "DIR/measures.csv, charts (PNG) and DIR/report.html.")
-    sp.add_argument("inputs", nargs="+", help=".txt/.html files or folders of them")
-    sp.add_argument("--out", required=True, metavar="DIR", help="folder for the tables, charts and report")
-    sp.add_argument("--model", help="classifier model folder or 'rules' (default: the shipped default model)")
-    sp.set_defaults(func=cmd_compare)

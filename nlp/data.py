@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 from pathlib import Path
 
 from .labels import LabelScheme
@@ -16,8 +15,7 @@ from .labels import LabelScheme
 REQUIRED_FIELDS = ("bulletin_id", "issue_no", "measure_no", "text")
 
 
-class GoldError(ValueError):
-    """A labelled file with a problem; the message names the file and line."""
+from .errors import GoldError  # noqa: F401
 
 
 def read_labelled(path: str | Path, scheme: LabelScheme, require_labels: bool = True) -> list[dict]:
@@ -96,53 +94,75 @@ def group_of(rec: dict, level: str) -> str:
     return str(rec["bulletin_id"]) if level == "bulletin" else f"{rec['bulletin_id']}#{rec['issue_no']}"
 
 
+def _groups(records: list[dict], level: str) -> list[str]:
+    return [group_of(r, level) for r in records]
+
+
+def _strata(records: list[dict]) -> list[str] | None:
+    """The label to stratify folds on: the progress task's ('status'), whose rare labels
+    (planned) would otherwise land in one fold. None when records carry no such label."""
+    for key in ("status", "progress"):
+        if all(key in r for r in records):
+            return [str(r[key]) for r in records]
+    return None
+
+
 def grouped_folds(records: list[dict], k: int, level: str | None = None, seed: int = 0) -> list[tuple[list[int], list[int]]]:
     """K folds (train indices, test indices) with whole groups on one side.
 
-    Groups are shuffled with a fixed seed and dealt, largest first, to the fold with the
-    fewest measures, so the folds are balanced and reproducible.
+    scikit-learn's StratifiedGroupKFold (shuffled with `seed`), stratified by status so that
+    rare labels spread over the folds; GroupKFold when records carry no status.
     """
+    import warnings
+
+    import numpy as np
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
     level = level or group_level(records)
-    groups: dict[str, list[int]] = {}
-    for i, r in enumerate(records):
-        groups.setdefault(group_of(r, level), []).append(i)
-    if len(groups) < k:
-        raise GoldError(f"cannot make {k} folds from {len(groups)} {level} group(s)")
-    names = sorted(groups)
-    random.Random(seed).shuffle(names)
-    names.sort(key=lambda g: -len(groups[g]))
-    folds: list[list[int]] = [[] for _ in range(k)]
-    for g in names:
-        min(folds, key=len).extend(groups[g])
-    all_idx = set(range(len(records)))
-    return [(sorted(all_idx - set(f)), sorted(f)) for f in folds]
+    groups = _groups(records, level)
+    n_groups = len(set(groups))
+    if k < 2:
+        raise GoldError(f"cross-validation needs at least 2 folds (got {k})")
+    if n_groups < k:
+        raise GoldError(f"cannot make {k} folds from {n_groups} {level} group(s)")
+    X = np.zeros((len(records), 1))
+    y = _strata(records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "least populated class has only n members"
+        if y is not None:
+            splits = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(X, y, groups)
+        else:
+            splits = GroupKFold(n_splits=k, shuffle=True, random_state=seed).split(X, groups=groups)
+        return [(sorted(map(int, tr)), sorted(map(int, te))) for tr, te in splits]
 
 
 def leave_one_bulletin_out(records: list[dict]) -> list[tuple[str, list[int], list[int]]]:
-    ids = sorted({str(r["bulletin_id"]) for r in records})
-    return [(b, [i for i, r in enumerate(records) if str(r["bulletin_id"]) != b],
-             [i for i, r in enumerate(records) if str(r["bulletin_id"]) == b]) for b in ids]
+    """(bulletin id, train indices, test indices) for each bulletin: scikit-learn's LeaveOneGroupOut."""
+    import numpy as np
+    from sklearn.model_selection import LeaveOneGroupOut
+
+    groups = [str(r["bulletin_id"]) for r in records]
+    if len(set(groups)) < 2:
+        raise GoldError("leave-one-bulletin-out needs at least two bulletins")
+    out = []
+    for tr, te in LeaveOneGroupOut().split(np.zeros((len(records), 1)), groups=groups):
+        out.append((groups[te[0]], sorted(map(int, tr)), sorted(map(int, te))))
+    return out
 
 
 def grouped_split(records: list[dict], test_size: float = 0.2, level: str | None = None,
                   seed: int = 0) -> tuple[list[int], list[int]]:
-    """One train/test split by groups, about `test_size` of the measures in test."""
+    """One train/test split by groups (scikit-learn's GroupShuffleSplit), about `test_size` in test."""
+    import numpy as np
+    from sklearn.model_selection import GroupShuffleSplit
+
     level = level or group_level(records)
-    groups: dict[str, list[int]] = {}
-    for i, r in enumerate(records):
-        groups.setdefault(group_of(r, level), []).append(i)
-    names = sorted(groups)
-    random.Random(seed).shuffle(names)
-    test: list[int] = []
-    target = max(1, round(test_size * len(records)))
-    for g in names:
-        if len(test) >= target or len(test) + len(groups[g]) > target * 1.5 and test:
-            continue
-        test.extend(groups[g])
-    if len(test) == len(records):  # a single group: nothing would be left to train on
+    groups = _groups(records, level)
+    if len(set(groups)) < 2:  # a single group: nothing would be left to train on
         raise GoldError("need at least two groups to split")
-    test_set = set(test)
-    return [i for i in range(len(records)) if i not in test_set], sorted(test)
+    tr, te = next(GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+                  .split(np.zeros((len(records), 1)), groups=groups))
+    return sorted(map(int, tr)), sorted(map(int, te))
 
 
 def to_dataset_dict(records: list[dict], scheme: LabelScheme, test_size: float = 0.2,

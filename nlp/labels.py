@@ -13,8 +13,7 @@ from pathlib import Path
 DEFAULT_SCHEME_PATH = Path(__file__).parent / "schemes" / "default.json"
 
 
-class SchemeError(ValueError):
-    """A scheme file that cannot be used."""
+from .errors import SchemeError  # noqa: F401
 
 
 @dataclass

@@ -15,8 +15,7 @@ from pathlib import Path
 BULLETIN_SUFFIXES = (".txt", ".html", ".htm")
 
 
-class SourceError(ValueError):
-    """A file that cannot be read as a bulletin (empty, binary, undecodable)."""
+from .errors import SourceError  # noqa: F401  (re-exported: raised by every reader)
 
 
 @dataclass

@@ -7,7 +7,6 @@ seq2seq model can rewrite each extract (`--abstractive MODEL`).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -22,8 +21,7 @@ DEFAULT_SENTENCES = {"bulletin": 5, "domain": 3, "issue": 2}
 ABSTRACTIVE_INPUT_CHARS = 1000  # extract first, then let the model rewrite this much
 
 
-class SummaryError(ValueError):
-    """A summary that cannot be made (e.g. a seq2seq model that does not load)."""
+from .errors import SummaryError  # noqa: F401
 
 
 @dataclass
@@ -319,67 +317,21 @@ def to_markdown(result: dict) -> str:
     return "\n".join(out)
 
 
-# --- command line -------------------------------------------------------------------
+# --- many files -----------------------------------------------------------------------
 
-def _positive(value: str) -> int:
-    n = int(value)
-    if n <= 0:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return n
-
-
-def cmd_summarize(args: argparse.Namespace) -> int:
+def summarize_files(inputs: list, model, length: Length | None = None, levels: tuple[str, ...] = LEVELS,
+                    abstractive: "Abstractive | None" = None, failures=None) -> list[dict]:
+    """Label and summarise every bulletin under `inputs`; bad files go to `failures`."""
     from .batch import Failures, iter_parsed
     from .classify import classify_bulletin
-    from .cli import CliError, open_model
-    from .outputs import atomic_write_text, dumps_jsonl
 
-    model = open_model(args.model)
-    abstractive = None
-    if args.abstractive:
-        try:
-            abstractive = Abstractive(args.abstractive, max_new_tokens=args.max_new_tokens)
-        except SummaryError as exc:
-            raise CliError(str(exc)) from None
+    failures = failures if failures is not None else Failures()
     task = model.scheme.tasks
     if not {"domain", "status"} <= set(task):
-        raise CliError("summaries need a model with 'domain' and 'status' tasks")
-    levels = LEVELS if args.level == "all" else (args.level,)
-    length = Length(args.sentences, args.chars)
-    failures = Failures()
+        raise SummaryError("summaries need a model with 'domain' and 'status' tasks")
     results = []
-    for b in iter_parsed(args.inputs, failures, desc="summarising"):
+    for b in iter_parsed(inputs, failures, desc="summarising"):
         rows = classify_bulletin(b, model)
         results.append(summarize_bulletin(b, rows, length, levels, abstractive,
                                           task["domain"].labels, task["status"].labels))
-    if results:
-        if args.format == "json":
-            text = json.dumps(results[0], ensure_ascii=False, indent=2) + "\n" if len(results) == 1 \
-                else dumps_jsonl(results)
-        else:
-            text = "\n\n".join(to_markdown(r) for r in results) + "\n"
-        if args.out:
-            atomic_write_text(args.out, text)
-        else:
-            sys.stdout.write(text)
-    failures.report()
-    return 1 if failures else 0
-
-
-def register_cli(sub) -> None:
-    """Add `bulletin summarize` to the argparse sub-parsers of nlp.cli."""
-    sp = sub.add_parser("summarize", help="extractive summaries (bulletin, domain, problem) and a fact sheet",
-                        description="Summarise bulletins at three levels with a fact sheet of counts, "
-                                    "figures and deadlines. Default length: "
-                                    + ", ".join(f"{k} {v} sentences" for k, v in DEFAULT_SENTENCES.items()) + ".")
-    sp.add_argument("inputs", nargs="+", help=".txt/.html files or folders of them")
-    size = sp.add_mutually_exclusive_group()
-    size.add_argument("--sentences", type=_positive, metavar="N", help="at most N sentences per summary")
-    size.add_argument("--chars", type=_positive, metavar="N", help="at most N characters per summary (whole sentences)")
-    sp.add_argument("--level", choices=[*LEVELS, "all"], default="all", help="which summaries to write (default all)")
-    sp.add_argument("--format", choices=["json", "md"], default="md", help="md (default) or json (JSON Lines for several files)")
-    sp.add_argument("--out", help="write here (atomically) instead of stdout")
-    sp.add_argument("--model", help="classifier model folder or 'rules' (default: the shipped default model)")
-    sp.add_argument("--abstractive", metavar="MODEL", help="also rewrite each extract with this Hugging Face seq2seq model")
-    sp.add_argument("--max-new-tokens", type=_positive, default=128, help="length limit of abstractive output")
-    sp.set_defaults(func=cmd_summarize)
+    return results

@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from .errors import GoldError
 from .rouge import METRICS, mean_scores, rouge
 from .summarize import DEFAULT_SENTENCES, LEVELS, Length, join, lead, select, unit_sentences
 
@@ -26,7 +27,7 @@ SETTINGS = {
 }
 
 
-class SummaryEvalError(ValueError):
+class SummaryEvalError(GoldError):
     """A reference file or bulletin that the harness cannot use."""
 
 

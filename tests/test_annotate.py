@@ -5,7 +5,7 @@ import json
 import pytest
 
 from nlp import cli
-from nlp.annotate import register_cli, sheet_columns, text_sha1
+from nlp.annotate import sheet_columns, text_sha1
 from nlp.labels import LabelScheme
 
 from conftest import GOLD, LAYOUTS, SEED
@@ -15,10 +15,8 @@ TASKS = SCHEME.task_names
 
 
 @pytest.fixture
-def bulletin(monkeypatch):
-    """Run `bulletin ARGS...` through nlp.cli.main, wiring our sub-commands if cli.py does not yet."""
-    if register_cli not in cli._REGISTRARS:
-        monkeypatch.setattr(cli, "_REGISTRARS", [*cli._REGISTRARS, register_cli])
+def bulletin():
+    """Run `bulletin ARGS...` through nlp.cli.main."""
     return lambda *argv: cli.main([str(a) for a in argv])
 
 

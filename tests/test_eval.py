@@ -44,7 +44,7 @@ def test_eval_json_has_exactly_the_documented_schema(tmp_path, capsys):
     assert set(doc) == {"n", "model", "tasks"} and doc["n"] == 141
     assert set(doc["tasks"]) == {"domain", "status"}
     for task in doc["tasks"].values():
-        assert set(task) == {"accuracy", "macro_f1", "macro_f1_ci", "weighted_f1", "kappa", "per_class", "confusion"}
+        assert set(task) == {"accuracy", "accuracy_ci", "macro_f1", "macro_f1_ci", "weighted_f1", "kappa", "per_class", "confusion"}
         assert set(next(iter(task["per_class"].values()))) == {"precision", "recall", "f1", "support"}
         assert set(task["confusion"]) == {"labels", "matrix"}
     wrong = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]

@@ -13,15 +13,8 @@ from conftest import GOLD, LAYOUTS, ROOT, SEED
 
 
 @pytest.fixture
-def bulletin_main(monkeypatch):
-    """nlp.cli.main with the summarize and compare sub-commands, wired or not by cli.py."""
-    from nlp import cli, compare, summarize
-
-    regs = list(cli._REGISTRARS)
-    for reg in (summarize.register_cli, compare.register_cli):
-        if not any(getattr(r, "__module__", None) == reg.__module__ for r in regs):
-            regs.append(reg)
-    monkeypatch.setattr(cli, "_REGISTRARS", regs)
+def bulletin_main():
+    from nlp import cli
     return cli.main
 
 

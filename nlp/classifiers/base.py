@@ -16,8 +16,7 @@ import numpy as np
 from ..labels import LabelScheme
 
 
-class ModelError(ValueError):
-    """A model that cannot be loaded or used; the message says why."""
+from ..errors import ModelError  # noqa: F401
 
 
 def model_input(rec: dict) -> tuple[str, str]:
@@ -41,10 +40,53 @@ class Classifier(ABC):
     """fit / predict / predict_proba / save / load over measure records (dicts)."""
 
     kind: str = "abstract"
+    options_class: type | None = None  # the options dataclass, if the kind takes options
 
     def __init__(self, scheme: LabelScheme):
         self.scheme = scheme
         self.card: dict = {}
+        self.registry_kind: str = self.kind  # the registry name it was built as (e.g. 'plain')
+
+    # --- construction (small-text's factory style) ---------------------------------
+
+    @classmethod
+    def option_names(cls) -> set[str] | None:
+        """The option names this kind accepts (None: it takes no options)."""
+        if cls.options_class is None:
+            return None
+        return set(cls.options_class.__dataclass_fields__)
+
+    @classmethod
+    def from_options(cls, scheme: LabelScheme, options: dict | None = None) -> "Classifier":
+        """A fresh model from a dict of options; unknown names or bad values are a ModelError."""
+        options = dict(options or {})
+        names = cls.option_names()
+        if names is None:
+            options.pop("seed", None)
+            if options:
+                raise ModelError(f"model kind '{cls.kind}' takes no options (got: {', '.join(sorted(options))})")
+            return cls(scheme)
+        unknown = sorted(set(options) - names)
+        if unknown:
+            raise ModelError(f"model kind '{cls.kind}': unknown option(s) {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(names))})")
+        try:
+            opts = cls.options_class(**options)  # type: ignore[misc]
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"model kind '{cls.kind}': {exc}") from None
+        return cls(scheme, opts)  # type: ignore[call-arg]
+
+    def get_options(self) -> dict:
+        """The options this model was built with (a copy)."""
+        from dataclasses import asdict, is_dataclass
+        opts = getattr(self, "opts", None)
+        return asdict(opts) if is_dataclass(opts) else {}
+
+    def new(self) -> "Classifier":
+        """A fresh untrained model of the same kind and options (one per fold)."""
+        model = type(self).from_options(self.scheme, self.get_options() or None)
+        model.registry_kind = self.registry_kind
+        return model
 
     @abstractmethod
     def fit(self, records: list[dict], extra: list[dict] | None = None) -> "Classifier":

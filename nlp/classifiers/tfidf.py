@@ -119,6 +119,7 @@ class _Block:
 
 class TfidfClassifier(Classifier):
     kind = "tfidf"
+    options_class = TfidfOptions
 
     def __init__(self, scheme: LabelScheme, options: TfidfOptions | None = None):
         super().__init__(scheme)

@@ -45,6 +45,7 @@ def _require_torch():
 
 
 class TransformerClassifier(Classifier):
+    options_class = TransformerOptions
     kind = "transformer"
 
     def __init__(self, scheme: LabelScheme, options: TransformerOptions | None = None):
