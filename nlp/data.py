@@ -188,3 +188,58 @@ def to_dataset_dict(records: list[dict], scheme: LabelScheme, test_size: float =
     train_idx, test_idx = grouped_split(records, test_size, level, seed)
     return DatasetDict({"train": Dataset.from_dict(table(train_idx), features=features),
                         "test": Dataset.from_dict(table(test_idx), features=features)})
+
+
+# --- stand-off gold: labels kept apart from texts that may not be committed ------------
+
+# The informal unit names of the dev set's hand structures, in the metadata's unit types.
+UNIT_TYPES_OF_DEV = {
+    "civil_affairs": "department", "court": "court_or_procuratorate", "culture_tourism": "department",
+    "dev_zone": "development_zone", "ecology_bureau": "department", "emergency_bureau": "department",
+    "health_commission": "department", "hospital": "hospital", "medical_insurance": "department",
+    "procuratorate": "court_or_procuratorate", "science_association": "mass_organisation", "soe_group": "soe",
+    "street": "township_or_street", "town": "township_or_street", "transport_bureau": "department",
+    "university": "school_or_university", "village": "village", "womens_federation": "mass_organisation",
+}
+
+
+def published_date(text: str) -> str | None:
+    """The ISO date a bulletin gives in its first lines (发布日期/时间 or a date line), else None."""
+    import re
+    head = "\n".join(text.strip().splitlines()[:6])
+    m = re.search(r"(20\d\d)\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", head)
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+def load_standoff(structure_path: str | Path, text_path: str | Path, labels_path: str | Path | None,
+                  scheme: LabelScheme | None = None, context: dict | None = None) -> list[dict]:
+    """Measure records of a bulletin whose text may not be committed: spans from a stand-off
+    structure file, text from the source file (checked against the structure's hashes),
+    labels (if given) from a stand-off labels file keyed by bulletin, problem and measure."""
+    structure = json.loads(Path(structure_path).read_text(encoding="utf-8"))
+    try:
+        text = Path(text_path).read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except FileNotFoundError:
+        raise GoldError(f"{text_path}: no such file (the stand-off text is read from there)") from None
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != structure["text_sha256"]:
+        raise GoldError(f"{text_path}: not the text {structure_path} was made from (sha256 differs)")
+    labels = {}
+    if labels_path:
+        for line in Path(labels_path).read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            labels[measure_key(r)] = r
+    bid = structure["bulletin_id"]
+    out = []
+    for p in structure["problems"]:
+        title = text[p["title_start"]:p["title_end"]]
+        for m in p["measures"]:
+            rec = {"bulletin_id": bid, "issue_no": p["issue_no"], "measure_no": m["measure_no"], "issue_title": title,
+                   "text": text[m["start"]:m["end"]], "start": m["start"], "end": m["end"], **(context or {})}
+            if labels_path:
+                lab = labels.get(measure_key(rec))
+                if lab is None:
+                    raise GoldError(f"{labels_path}: no label for measure {measure_key(rec)}")
+                for t in (scheme.tasks if scheme else ("domain", "status")):
+                    rec[t] = lab[t]
+            out.append(rec)
+    return out

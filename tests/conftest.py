@@ -1,19 +1,25 @@
-"""Shared fixtures: paths to the shipped data and the hand-written layout bulletins."""
+"""Shared fixtures. Paths of the shipped data live in tests/paths.py."""
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).parent))
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "data" / "raw" / "000_f74bace5e6783c83.txt"
-LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
-GOLD = ROOT / "data" / "gold" / "seed.jsonl"
+from paths import SEED  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def seed_bulletin():
     from nlp.parse import parse_file
     return parse_file(SEED)
+
+
+@pytest.fixture
+def bulletin():
+    """Run `bulletin ARGS...` in-process; returns the exit status."""
+    from nlp.cli import main
+    return lambda *argv: main([str(a) for a in argv])

@@ -8,7 +8,7 @@ from nlp import cli
 from nlp.annotate import sheet_columns, text_sha1
 from nlp.labels import LabelScheme
 
-from conftest import GOLD, LAYOUTS, SEED
+from paths import GOLD, LAYOUTS, SEED
 
 SCHEME = LabelScheme.load()
 TASKS = SCHEME.task_names

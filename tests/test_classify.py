@@ -10,7 +10,7 @@ import pytest
 from nlp.cli import main
 from nlp.outputs import RowLog
 
-from conftest import LAYOUTS, ROOT, SEED
+from paths import LAYOUTS, ROOT, SEED
 
 COLUMNS = ["bulletin_id", "issue_no", "measure_no", "issue_title", "text", "domain", "domain_score",
            "status", "status_score"]

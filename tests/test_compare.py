@@ -8,7 +8,7 @@ import pytest
 
 from nlp.compare import domain_mix_test, extract_region, unit_level
 
-from conftest import LAYOUTS, ROOT, SEED
+from paths import LAYOUTS, ROOT, SEED
 
 
 def _csv(path):

@@ -6,7 +6,7 @@ import pytest
 from nlp.data import GoldError, grouped_folds, grouped_split, load_labelled, read_labelled, to_dataset_dict
 from nlp.labels import LabelScheme
 
-from conftest import GOLD
+from paths import GOLD
 
 SCHEME = LabelScheme.load()
 

@@ -7,7 +7,7 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, confusion_matrix,
 from nlp.cli import main
 from nlp.metrics import task_report
 
-from conftest import GOLD
+from paths import GOLD
 
 LABELS = ["a", "b", "c", "d"]
 GOLD_Y = ["a", "a", "b", "b", "b", "c", "c", "a", "b", "c", "a", "d"]

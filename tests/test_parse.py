@@ -8,7 +8,7 @@ from nlp.cli import main
 from nlp.parse import NotABulletin, parse_file, parse_text
 from nlp.source import SourceError, decode_bytes
 
-from conftest import LAYOUTS, ROOT, SEED
+from paths import LAYOUTS, ROOT, SEED
 
 
 def test_seed_has_56_problems_in_order(seed_bulletin):

@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from nlp.parse import NotABulletin, parse_text
 
-from conftest import LAYOUTS, SEED
+from paths import LAYOUTS, SEED
 
 _SAMPLES = [SEED.read_text(encoding="utf-8")[:6000]] + [
     p.read_text(encoding="utf-8") for p in sorted(LAYOUTS.glob("*.txt"))]

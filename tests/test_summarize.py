@@ -9,7 +9,7 @@ from nlp.records import measure_rows
 from nlp.sentences import protected_spans, split_sentences
 from nlp.summarize import Length, bulletin_sentences, lead, select, summarize_bulletin, unit_sentences
 
-from conftest import GOLD, LAYOUTS, ROOT, SEED
+from paths import GOLD, LAYOUTS, ROOT, SEED
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from nlp.data import load_labelled
 from nlp.evaluate import evaluate_model
 from nlp.train import cv_metrics
 
-from conftest import GOLD, ROOT
+from paths import GOLD, ROOT
 
 FLOORS = tomllib.loads((ROOT / "eval" / "thresholds.toml").read_text(encoding="utf-8"))
 

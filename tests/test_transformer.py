@@ -9,7 +9,7 @@ from nlp.classifiers import load_model
 from nlp.data import load_labelled
 from nlp.labels import LabelScheme
 
-from conftest import GOLD
+from paths import GOLD
 
 pytestmark = [pytest.mark.slow, pytest.mark.torch]
 
@@ -69,7 +69,7 @@ def test_training_changes_the_weights(tiny_base):
 
 
 def test_cli_train_transformer_then_classify(tiny_base, tmp_path, capsys):
-    from conftest import SEED
+    from paths import SEED
 
     out = tmp_path / "tm"
     rc = main(["train", "--kind", "transformer", "--gold", str(GOLD), "--base-model", str(tiny_base),

@@ -20,8 +20,9 @@ from ..errors import ModelError  # noqa: F401
 
 
 def model_input(rec: dict) -> tuple[str, str]:
-    """(problem title, measure text): the context every model sees."""
-    return str(rec.get("issue_title") or ""), str(rec.get("text") or "")
+    """(problem title, measure text): the context every model sees, in Simplified script."""
+    from ..script import to_simplified
+    return to_simplified(str(rec.get("issue_title") or "")), to_simplified(str(rec.get("text") or ""))
 
 
 def library_versions(*names: str) -> dict[str, str]:
