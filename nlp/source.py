@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .zh import is_furniture
+from .zh import PAGE_DATE, is_furniture
 
 BULLETIN_SUFFIXES = (".txt", ".html", ".htm")
 
@@ -187,9 +187,6 @@ def _candidates(node: _Node):
             yield from _candidates(child)
 
 
-_PAGE_DATE = re.compile(r"(?:发布|时间|日期)[^\d]{0,6}(\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?)")
-
-
 def html_to_text(html: str) -> tuple[str, str | None]:
     """Return the article text of a page (one paragraph a line) and the page's <title>."""
     builder = _TreeBuilder()
@@ -208,7 +205,7 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     lines = []
     for ln in text.split("\n"):
         if is_furniture(ln):
-            date = _PAGE_DATE.search(ln)
+            date = PAGE_DATE.search(ln)
             if date:  # keep the publication date the furniture line carried
                 lines.append(f"发布时间：{date.group(1)}")
             continue

@@ -214,7 +214,10 @@ FURNITURE_WORD = re.compile(
     r"|【\s*(?:字体|关闭|打印|返回)|扫一扫|责任编辑")
 # …and words that mark furniture at the start of a line.
 FURNITURE_LINE = re.compile(
-    rf"(?:{FURNITURE_WORD.pattern}|打印(?:此页)?|关闭(?:本页)?|字号|字体|上一篇|下一篇|首页\s*[>＞»]|当前位置|附件下载)")
+    rf"(?:{FURNITURE_WORD.pattern}|(?:【\s*)?(?:打印|关闭)(?:本页|此页|窗口)?(?=\s|$|】|\||｜)|字号|字体|上一篇|下一篇"
+    r"|首页\s*[>＞»]|当前位置|附件下载)")
+# The publication date a page states (发布时间：2024-05-11, 日期：2024年5月11日).
+PAGE_DATE = re.compile(r"(?:发布|发表|时间|日期)[^\d\n]{0,6}(\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?)")
 # A line that says when and where a page was published (发布时间：…, 来源：…).
 PAGE_INFO = re.compile(r"(?:发布(?:时间|日期|者)|发表时间|时间|日期|来源|信息来源|作者|编辑|供稿)\s*[:：]")
 
