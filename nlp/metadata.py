@@ -43,10 +43,11 @@ _SENTENCE = re.compile(r"[。！？；;，,]|^(?:根据|按照|依据|为|近日
 _HEADING = re.compile(rf"^(?:[{CN_DIGITS}]{{1,3}}\s*[、.．]|[（(]\s*[{CN_DIGITS}\d]{{1,3}}\s*[）)]|\d{{1,3}}\s*[、.．]"
                       r"|[【*#])")
 _BRACKETS = "（）() 　"
+_DATED = re.compile(r"[（(][^（）()]{4,20}[）)]\s*$")  # …的通报（2024年3月15日）
 
 
 def _is_title(t: str) -> bool:
-    t = t.strip(_BRACKETS)
+    t = _DATED.sub("", t).strip(_BRACKETS)
     return (6 <= len(t) <= 90 and bool(_TITLE_END.search(t)) and bool(_TITLE_CUE.search(t))
             and not _SENTENCE.search(t) and not _HEADING.match(t) and not is_furniture(t)
             and not PAGE_INFO.search(t))
@@ -60,9 +61,9 @@ _MARKDOWN = re.compile(r"^(?:#{1,6}\s*|>\s*)|^\*\*|\*\*$")
 
 
 def _title(lines: list[str], norm: list[str], page_title: str | None) -> str | None:
-    lines = [_MARKDOWN.sub("", t.strip()) for t in lines[:11]]  # # 标题 / **标题** of a Markdown copy
-    norm = [_MARKDOWN.sub("", t.strip()) for t in norm[:11]]
-    for k, t in enumerate(norm[:10]):
+    lines = [_MARKDOWN.sub("", t.strip()) for t in lines[:16]]  # # 标题 / **标题** of a Markdown copy
+    norm = [_MARKDOWN.sub("", t.strip()) for t in norm[:16]]
+    for k, t in enumerate(norm[:15]):
         if is_furniture(t) or PAGE_INFO.search(t) or re.search(r"[>＞»]", t):
             continue
         if _is_title(t):
@@ -96,8 +97,9 @@ def _title_issuer(title: str | None) -> str | None:
     if not title:
         return None
     norm = to_simplified(title)
-    if norm.startswith("关于"):
-        return None
+    if norm.startswith("关于"):  # 关于中共XX委员会巡察整改情况的通报
+        m = re.match(rf"关于((?:中共|中国共产党).{{2,30}}{ISSUER_SUFFIX})(?=.{{0,8}}?(?:巡视|巡察|整改))", norm)
+        return title[m.start(1):m.end(1)] if m else None
     m = re.match(r"(.{2,40}?)关于", norm)
     if m:
         return title[:m.end(1)].strip(_BRACKETS)
@@ -383,7 +385,8 @@ def stated_totals(text: str) -> dict[str, float | int]:
     A count without its noun (已完成19个) counts what the count before it in the paragraph
     counts. Status words before a count (已完成19个), or after the last count of a clause
     (19个已完成), decide its status; 基本完成, 正在整改 and 需长期坚持 counts add up to the
-    ongoing ones (except a breakdown introduced by 其中). 全部整改完成 makes a count both
+    ongoing ones (except a breakdown introduced by 其中), and the people a sentence says were
+    disciplined, admonished or held to account add up to people_handled. 全部整改完成 makes a count both
     the reported and the completed one. A problem count is a reported total when its
     clause says so (反馈, 共, 指出…) or its sentence also gives a status count or a rate.
     """
@@ -405,6 +408,7 @@ def stated_totals(text: str) -> dict[str, float | int]:
         has_status = bool(rate) or any(_DONE.search(sent[a:c.start()]) or _ONGOING.search(sent[a:c.start()])
                                        for a, c in zip(prev_ends, counts))
         ongoing: dict[str, int | float] = {}
+        people = 0
         for k, c in enumerate(counts):
             cut = _CLAUSE_END_BACK.search(sent, 0, c.start())
             clause_start = cut.end() if cut else 0
@@ -423,8 +427,8 @@ def stated_totals(text: str) -> dict[str, float | int]:
                     out["funds_recovered_10k_yuan"] = round(value * {"万元": 1, "亿元": 10000, "元": 0.0001}[unit], 4)
                 continue
             if unit in ("人", "名", "人次"):
-                if (_PEOPLE.search(clause_before) or _PEOPLE.search(after)) and "people_handled" not in out:
-                    out["people_handled"] = value
+                if _PEOPLE.search(clause_before) or _PEOPLE.search(after):
+                    people += value
                 continue
             if unit == "个方面":
                 continue
@@ -457,6 +461,8 @@ def stated_totals(text: str) -> dict[str, float | int]:
                 out.setdefault(done_key, value)
             elif kind == "measures" or _REPORTED.search(clause_before) or has_status:
                 out.setdefault(reported_key, value)
+        if people and "people_handled" not in out:
+            out["people_handled"] = people  # 处分1人，诫勉谈话2人: all handled, in the first sentence saying so
         for key, v in ongoing.items():
             if key not in ongoing_seen:
                 out.setdefault(key, v)
@@ -528,7 +534,7 @@ def extract_metadata(text: str, lines, page_title: str | None = None, opening: s
     """
     trailer = trailer or []
     line_texts = [text[ln.start:ln.end] for ln in lines]
-    line_norm = [to_simplified(t) for t in line_texts[:12]]
+    line_norm = [to_simplified(t) for t in line_texts[:16]]
     title = _title(line_texts, line_norm, page_title)
     head_raw = "\n".join(line_texts[:12])
     head = to_simplified(head_raw)

@@ -94,6 +94,12 @@ def test_issuer_from_the_opening_sentence_when_the_title_has_none():
     assert b.issuer == "中共青禾县人民医院委员会" and b.unit_type == "hospital" and b.level == "county"
 
 
+def test_issuer_named_after_guanyu_and_a_dated_title():
+    b = bulletin("关于中共青禾县水利局党组巡察整改进展情况的通报（2024年5月8日）", trailer=("2024年5月8日",))
+    assert b.title == "关于中共青禾县水利局党组巡察整改进展情况的通报（2024年5月8日）"
+    assert b.issuer == "中共青禾县水利局党组"
+
+
 def test_issuer_from_the_signature_last():
     b = bulletin("关于县委巡察整改进展情况的通报", opening="根据县委统一部署，县委巡察组开展了巡察。")
     assert b.issuer == "中共青禾县水利局党组"
@@ -219,7 +225,7 @@ def test_traditional_script_bulletin():
     ("反馈的6个问题已全部整改完成。", {"problems_reported": 6, "problems_completed": 6}),
     ("共建立完善制度12项，追缴资金7.132万元，对5名相关责任人进行了批评教育或诫勉谈话。",
      {"rules_made": 12, "funds_recovered_10k_yuan": 7.132, "people_handled": 5}),
-    ("追回违规资金1.2亿元，给予党纪政务处分3人。", {"funds_recovered_10k_yuan": 12000, "people_handled": 3}),
+    ("追回违规资金1.2亿元，给予党纪政务处分3人，诫勉谈话2人。", {"funds_recovered_10k_yuan": 12000, "people_handled": 5}),
     ("成立领导小组，下设综合协调等5个专项工作组，召开会议9次。", {}),
     ("（1）开展专项审计，发现问题18个，已全部整改到位，收回资金12.4万元。", {}),  # one problem's work
     ("发现问题18个，均已整改。", {}),
