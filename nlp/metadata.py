@@ -508,12 +508,15 @@ def _dates(head: str, line_norm: list[str], trailer_norm: list[str]) -> dict[str
 # --- all together --------------------------------------------------------------------
 
 _LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}$")
+_SENTENCE_SPAN = re.compile(r"[^。；;\n]+")
+_DIGIT = re.compile(r"\d")  # only a sentence with a digit can hold a figure
 
 
 def _figures(opening: str) -> list[dict]:
     """Every figure of the opening with the words before it: {label, value, unit}."""
     out = []
-    for m in FIGURE.finditer(opening):
+    spans = [sent.span() for sent in _SENTENCE_SPAN.finditer(opening) if _DIGIT.search(opening, *sent.span())]
+    for m in (m for span in spans for m in FIGURE.finditer(opening, *span)):
         if opening[max(0, m.start("num") - 1):m.start("num")] == "第":
             continue  # 第3名: a rank
         label = _LABEL.search(opening, max(0, m.start() - 8), m.start())
