@@ -12,119 +12,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-# --- region and level ----------------------------------------------------------------
-
-PROVINCES = ["北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省",
-             "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省",
-             "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省",
-             "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区"]
-# Prefecture-level cities → province: all of the coastal provinces that publish most
-# bulletins, and the capitals and large cities elsewhere. Not a gazetteer: a city not
-# listed simply leaves the province empty unless the text states it.
-PREFECTURES = {
-    "江苏省": "南京 无锡 徐州 常州 苏州 南通 连云港 淮安 盐城 扬州 镇江 泰州 宿迁",
-    "浙江省": "杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水",
-    "广东省": "广州 深圳 珠海 汕头 佛山 韶关 湛江 肇庆 江门 茂名 惠州 梅州 汕尾 河源 阳江 清远 东莞 中山 潮州 揭阳 云浮",
-    "山东省": "济南 青岛 淄博 枣庄 东营 烟台 潍坊 济宁 泰安 威海 日照 临沂 德州 聊城 滨州 菏泽",
-    "福建省": "福州 厦门 莆田 三明 泉州 漳州 南平 龙岩 宁德",
-    "安徽省": "合肥 芜湖 蚌埠 淮南 马鞍山 淮北 铜陵 安庆 黄山 滁州 阜阳 宿州 六安 亳州 池州 宣城",
-    "河北省": "石家庄 唐山 秦皇岛 邯郸 保定 张家口 承德 沧州 廊坊 衡水 邢台",
-    "辽宁省": "沈阳 大连 鞍山 抚顺 本溪 丹东 锦州 营口",
-    "山西省": "太原 大同", "吉林省": "长春 吉林", "黑龙江省": "哈尔滨 齐齐哈尔 大庆",
-    "江西省": "南昌 赣州 九江", "河南省": "郑州 洛阳 开封 南阳", "湖北省": "武汉 宜昌 襄阳",
-    "湖南省": "长沙 株洲 湘潭 岳阳 衡阳", "海南省": "海口 三亚", "四川省": "成都 绵阳 宜宾",
-    "贵州省": "贵阳 遵义", "云南省": "昆明", "陕西省": "西安 宝鸡", "甘肃省": "兰州", "青海省": "西宁",
-    "内蒙古自治区": "呼和浩特 包头", "广西壮族自治区": "南宁 柳州 桂林", "西藏自治区": "拉萨",
-    "宁夏回族自治区": "银川", "新疆维吾尔自治区": "乌鲁木齐",
-}
-CITY_PROVINCE = {c: p for p, cities in PREFECTURES.items() for c in cities.split()}
-
-_NOT_ADMIN = re.compile(r"(开区|发区|新区|园区|保区|港区|片区|社区|城区|景区|校区|辖区|地区|全区|本区)$")
-_ADMIN = re.compile(r"([\u4e00-\u9fff]{2,4}?)(自治区|自治州|自治县|省|市|州|盟|县|区|旗)")
-_TOWN = re.compile(r"([\u4e00-\u9fff]{2,4}?)(镇|乡|街道)")
-_TIER = {"省": "province", "自治区": "province", "市": "city", "自治州": "city", "州": "city", "盟": "city",
-         "县": "county", "自治县": "county", "区": "county", "旗": "county"}
-
-
 def _strip_party(name: str) -> str:
     return re.sub(r"^中共|^中国共产党", "", name or "")
-
-
-def _issuer_places(issuer: str, text: str) -> dict[str, str]:
-    """Tier → place named at the head of the issuer: 苏州市吴中区木渎镇 → city, county, township."""
-    name, pos, out = _strip_party(issuer), 0, {}
-    while True:
-        m = _ADMIN.match(name, pos)
-        if m and not _NOT_ADMIN.search(m.group(0)) and _TIER[m.group(2)] not in out:
-            out[_TIER[m.group(2)]] = m.group(0)
-            pos = m.end()
-            continue
-        m = _TOWN.match(name, pos)
-        if m:
-            out["township"] = m.group(0)
-        break
-    if not out:  # 常熟经济技术开发区: the head of the name plus a suffix the text uses (常熟市)
-        for n in (3, 2):
-            found = re.search(rf"{re.escape(name[:n])}(市|县|区)", text) if len(name) >= n else None
-            if found and not _NOT_ADMIN.search(found.group(0)):
-                return {_TIER[found.group(1)]: found.group(0)}
-    return out
-
-
-def _inspector_place(inspector: str | None) -> tuple[str | None, str | None]:
-    """(named place, tier) of the inspecting party committee: 苏州市委 → (苏州市, city)."""
-    m = re.match(r"(?:中共)?([\u4e00-\u9fff]{2,4}?)?(省|市|县|区|州)委", inspector or "")
-    if not m:
-        return None, None
-    return (m.group(1) + m.group(2) if m.group(1) else None), _TIER[m.group(2)]
-
-
-def extract_region(issuer: str | None, title: str | None, inspector: str | None, text: str) -> dict:
-    """Province, city, county and township of a bulletin, as far as its own words tell.
-
-    No gazetteer: a place is kept only when named with its suffix (XX省/市/县/区/镇);
-    a province is filled from the text or from the short PREFECTURES table.
-    """
-    issuer = issuer or ""
-    own = "\n".join(x for x in (issuer, title or "", inspector or "") if x)
-    places = _issuer_places(issuer, text)
-    insp_place, insp_tier = _inspector_place(inspector)
-    city = places.get("city", "")
-    if len(places) == 1 and city.endswith("市") and city[:-1] not in CITY_PROVINCE \
-            and insp_tier == "city" and insp_place and insp_place != city:
-        places = {"county": city}  # 常熟市 inspected by 苏州市委: a county-level city
-    region = {t: places.get(t) for t in ("province", "city", "county", "township")}
-    if insp_place and insp_tier in ("city", "province", "county") and not region[insp_tier]:
-        region[insp_tier] = insp_place
-    if not region["province"]:
-        stated = [p for p in PROVINCES if p in own]
-        from_city = CITY_PROVINCE.get((region["city"] or "")[:-1])
-        in_text = Counter({p: text.count(p) for p in PROVINCES if p in text}).most_common(2)
-        if stated:
-            region["province"] = stated[0]
-        elif from_city:
-            region["province"] = from_city
-        elif in_text and (len(in_text) == 1 or in_text[0][1] > in_text[1][1]):
-            region["province"] = in_text[0][0]
-    region["region"] = " / ".join(v for v in region.values() if v) or None
-    return region
-
-
-_LEVELS = [
-    ("hospital", r"医院|卫生院"), ("university", r"大学|学院"), ("school", r"学校|中学|小学"),
-    ("court", r"法院"), ("procuratorate", r"检察院"), ("enterprise", r"公司|集团|银行|控股"),
-    ("development_zone", r"开发区|经开区|高新区|园区|保税区|新区"),
-    ("department", r"局|厅|办公室|委员会党组|委党组|中心|工会|联合会"),
-]
-
-
-def unit_level(issuer: str | None, title: str | None, tier: str | None) -> str:
-    """What kind of unit issued the bulletin: a tier of government or a kind of body."""
-    name = _strip_party(issuer or "") or re.split(r"关于", title or "")[0]
-    for lv, rx in _LEVELS:
-        if re.search(rx, name):
-            return lv
-    return tier or "unknown"
 
 
 # --- rows --------------------------------------------------------------------------
@@ -142,11 +31,11 @@ def short_name(bulletin) -> str:
 
 def bulletin_row(bulletin, rows: list[dict], facts: dict, domains: list[str], statuses: list[str]) -> dict:
     """One CSV row per bulletin: who, where, when, and its measures by domain and status."""
-    region = extract_region(bulletin.issuer, bulletin.title, bulletin.inspector, bulletin.text)
-    tier = next((t for t in ("township", "county", "city", "province") if region[t]), None)
+    region = dict(bulletin.region)  # nlp.metadata: from the issuer and the inspector, never the body
+    region["region"] = " / ".join(v for v in region.values() if v) or None
     row = {"bulletin_id": bulletin.bulletin_id, "source_path": bulletin.source_path, "title": bulletin.title,
            "issuer": bulletin.issuer, "short_name": short_name(bulletin), **region,
-           "level": unit_level(bulletin.issuer, bulletin.title, tier), "inspector": bulletin.inspector,
+           "unit_type": bulletin.unit_type, "level": bulletin.level, "inspector": bulletin.inspector,
            **{k: v for k, v in bulletin.dates.items()}, "problems": len(bulletin.issues), "measures": len(rows)}
     dcount, scount = Counter(r["domain"] for r in rows), Counter(r["status"] for r in rows)
     row.update({f"n_{d}": dcount.get(d, 0) for d in domains})
@@ -248,9 +137,9 @@ def render_report(result: dict) -> str:
     if result["failures"]:
         items = "".join(f"<li><code>{_e(p)}</code>: {_e(r)}</li>" for p, r in result["failures"])
         parts.append(f"<h2 id='failures'>Files that could not be used ({len(result['failures'])})</h2><ul>{items}</ul>")
-    cols = ["short_name", "region", "level", "inspector", "published", "problems", "measures",
+    cols = ["short_name", "region", "unit_type", "level", "inspector", "published", "problems", "measures",
             *[f"n_{d}" for d in domains], "share_done"]
-    heads = ["bulletin", "region", "level", "inspector", "published", "problems", "measures",
+    heads = ["bulletin", "region", "unit type", "level", "inspector", "published", "problems", "measures",
              *[LABEL_ZH.get(d, d) for d in domains], "share done"]
     parts += ["<h2 id='bulletins'>Bulletins</h2>", _table(result["bulletins"], cols, heads)]
     pooled = [{"domain": zh(d), **{s: result["pooled"][d].get(s, 0) for s in statuses},
@@ -278,7 +167,7 @@ def render_report(result: dict) -> str:
         dl = "".join(f"<li>{_e(d['text'])}{' (by ' + _e(d['due']) + ')' if d['due'] else ''}: {_e(d['context'])}</li>"
                      for d in f["deadlines"])
         parts.append(f"<h3>{_e(b['title'] or b['bulletin_id'])}</h3><p class='meta'>{_e(b['region'])} · "
-                     f"{_e(b['level'])} · {b['measures']} measures, {_fmt(b['share_done'])} done · "
+                     f"{_e(b['unit_type'])} · {_e(b['level'])} · {b['measures']} measures, {_fmt(b['share_done'])} done · "
                      f"{len(f['figures'])} figures</p><p>{_e(s['bulletin']['summary'])}</p>"
                      + (f"<p>Future dates and deadlines:</p><ul>{dl}</ul>" if dl else ""))
     style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5}"

@@ -10,47 +10,10 @@ import re
 from datetime import date
 
 from .sentences import protected_spans, split_sentences
-
-# --- figures ------------------------------------------------------------------------
-
-_UNITS = {
-    "amount": ["亿元", "万元", "元", "亿"],
-    "area": ["万平方米", "平方米", "万平米", "平米", "万㎡", "㎡", "平方公里", "亩"],
-    "percent": ["%", "％", "个百分点"],
-    "count": ["家次", "人次", "家", "个", "项", "人", "名", "次", "件", "处", "户", "条", "所"],
-}
-_UNIT_KIND = {u: k for k, us in _UNITS.items() for u in us}
-_UNIT_KIND["万"] = "amount"  # 处罚金额1.48万, 净利润超500万的: a bare 万 that ends its phrase
-_UNIT_RX = "|".join(sorted(map(re.escape, set(_UNIT_KIND) - {"万"}), key=lambda u: (-len(u), u))) \
-    + r"|万(?=[的，,。；;、\s)）]|$)"
-_FIGURE = re.compile(
-    rf"(?P<pre>近|约|超过|超|逾|达|累计|共计|共)?(?<![\d.])(?P<lo>\d+[-~～—至])?(?P<num>\d+(?:\.\d+)?)\s?"
-    rf"(?P<more>多|余)?(?P<unit>{_UNIT_RX})")
-_CLAUSE = re.compile(r"[^，,；;。！？!?\n]+")
-
-
-def find_figures(text: str) -> list[dict]:
-    """Amounts, areas, percentages and counts stated in text, each with its clause."""
-    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
-    out = []
-    for m in _FIGURE.finditer(text):
-        unit = m.group("unit")
-        kind = _UNIT_KIND[unit]
-        before = text[max(0, m.start("num") - 1):m.start("num")]
-        if before == "第" or (unit == "名" and text[max(0, m.start() - 3):m.start()].endswith(("排名", "至"))):
-            kind = "rank"  # 第116位, 排名提升至58名: a position, not a quantity
-        value = float(m.group("num"))
-        s, e = next(((a, b) for a, b in clauses if a <= m.start("num") < b), (m.start(), m.end()))
-        out.append({"text": m.group(0), "value": int(value) if value.is_integer() else value,
-                    "unit": unit, "kind": kind,
-                    "approx": m.group("pre") in ("近", "约", "超过", "超", "逾") or bool(m.group("more") or m.group("lo")),
-                    "context": text[s:e].strip(), "offset": m.start()})
-    return out
-
+from .zh import cn_to_int, find_figures  # noqa: F401  (find_figures: part of this module's API)
 
 # --- deadlines and future dates -----------------------------------------------------
 
-_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _PERIOD = r"(?:上半年|下半年|年底|年末|底|第?[一二三四1-4]季度|(?P<month>1[0-2]|0?[1-9])月(?:底|末|份|中旬|下旬|上旬)?)"
 _TIME = re.compile(
     rf"(?P<year>20\d\d)年(?:度)?(?P<period>{_PERIOD})?(?P<suffix>前|之前|以前|内(?![审控部容设]))?"
@@ -68,7 +31,7 @@ def _period(year: int, period: str | None) -> tuple[date, date]:
         return (date(year, 1, 1), date(year, 6, 30)) if period == "上半年" else (date(year, 7, 1), date(year, 12, 31))
     m = re.match(r"第?([一二三四1-4])季度", period)
     if m:
-        q = _CN_NUM.get(m.group(1)) or int(m.group(1))
+        q = cn_to_int(m.group(1))
         return date(year, 3 * q - 2, 1), date(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
     month = int(re.match(r"\d+", period).group())
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
@@ -106,7 +69,7 @@ def find_deadlines(text: str, ref: date | None) -> list[dict]:
                 if rel in ("年底前", "年内", "年底") and ref:
                     due = date(ref.year, 12, 31)
                 elif n_txt and ref:
-                    n = int(n_txt) if n_txt.isdigit() else _CN_NUM.get(n_txt)
+                    n = cn_to_int(n_txt)
                     if n:
                         due = date(ref.year + n, ref.month, min(ref.day, 28)) if m.group("span") == "年" \
                             else _add_months(ref, n)

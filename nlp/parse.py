@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .metadata import extract_metadata
 from .source import Source, SourceError, read_source
+from .zh import CN_DIGITS, DATE, FURNITURE_LINE, FURNITURE_WORD, cn_to_int, is_signature
 
 
 _BULLETIN_CUE = re.compile(r"巡视|巡察|整改|巡視|整改")
@@ -61,6 +62,10 @@ class Bulletin:
     title: str | None
     issuer: str | None
     inspector: str | None
+    inspection: dict[str, str | None]
+    unit_type: str | None
+    level: str | None
+    region: dict[str, str | None]
     dates: dict[str, str | None]
     stated: dict[str, float | int]
     figures: list[dict]
@@ -82,7 +87,6 @@ class Bulletin:
 # --- lines and outline markers --------------------------------------------------
 
 _WS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff"
-CN_DIGITS = "一二三四五六七八九十"
 _CN = "一二三四五六七八九十百零〇两"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -250,23 +254,6 @@ def _ordinal(style: str, label: str) -> int:
     if label.isdigit():
         return int(label)
     return cn_to_int(label)
-
-
-def cn_to_int(s: str) -> int:
-    """Chinese numerals up to 999 (一 → 1, 十二 → 12, 二十三 → 23)."""
-    vals = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    vals.update({"〇": 0, "两": 2})
-    total, cur = 0, 0
-    for ch in s:
-        if ch in vals:
-            cur = vals[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-    return total + cur
 
 
 def inline_items(src: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -483,10 +470,8 @@ def _marker_len(src: str, content_start: int) -> int:
 
 _TRAILER = re.compile(
     r"(欢迎.{0,20}(监督|反映|批评)|联系(电话|方式|人)|电话[:：]?\s*\d|邮箱|信箱|邮政编码|通讯地址|通信地址|来信|来电"
-    r"|^\s*\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?\s*$|^[（(]?此件公开发布[）)]?$"
-    r"|分享到|浏览(量|次数)|打印|关闭|索引号|责任编辑|扫一扫|来源[:：]|【\s*(关闭|打印|字体|返回)|^附件)")
-_SIGNATURE = re.compile(
-    r"^(中共)?[\u4e00-\u9fff（）()]{2,40}(委员会|党委|党组|党工委|委|局|院|公司|政府|办公室|中心|大学|学院|学校|医院|街道|镇|乡|村|法院|检察院|联合会|协会|集团)$")
+    rf"|^\s*(?:{DATE.pattern})\s*$|^[（(]?此件公开发布[）)]?$"
+    rf"|来源[:：]|^附件|{FURNITURE_WORD.pattern}|^(?:{FURNITURE_LINE.pattern}))")
 
 
 def _split_trailer(src: str, lines: list[_Line]) -> int:
@@ -494,7 +479,7 @@ def _split_trailer(src: str, lines: list[_Line]) -> int:
     i = len(lines)
     while i > 0:
         t = lines[i - 1].text(src)
-        if _TRAILER.search(t) or (_SIGNATURE.match(t) and len(t) <= 40):
+        if _TRAILER.search(t) or is_signature(t):
             i -= 1
             continue
         break
@@ -566,12 +551,11 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
         s, e = trailer[0].start, trailer[-1].end
         sections.append(Section("closing", "", text[s:e], s, e))
 
-    meta = extract_metadata(text[:end], lines, page_title=page_title,
-                            opening="\n".join(s.text for s in sections if s.kind in ("opening", "organisation")),
+    before_problems = [text[:issues[0].start]] + [s.text for s in sections if s.kind == "organisation"
+                                                  and s.start >= issues[0].start]
+    meta = extract_metadata(text[:end], lines, page_title=page_title, opening="\n".join(before_problems),
                             trailer=[ln.text(text) for ln in trailer])
-    return Bulletin(bulletin_id=bulletin_id, source_path=source_path, encoding=encoding,
-                    title=meta["title"], issuer=meta["issuer"], inspector=meta["inspector"],
-                    dates=meta["dates"], stated=meta["stated"], figures=meta["figures"],
+    return Bulletin(bulletin_id=bulletin_id, source_path=source_path, encoding=encoding, **meta,
                     issues=issues, sections=sections, text=text)
 
 

@@ -5,12 +5,19 @@ from .parse import Bulletin
 
 
 def measure_rows(b: Bulletin) -> list[dict]:
-    """One dict per measure with its bulletin and issue fields: the unit every model labels."""
+    """One dict per measure with its bulletin and issue fields: the unit every model labels.
+
+    The bulletin context (unit_type, level, province, city) travels with each measure, so
+    that a model or an analysis can condition on what kind of unit wrote it and where.
+    """
     rows = []
+    region = b.region or {}
     for issue in b.issues:
         for m in issue.measures:
             rows.append({
                 "bulletin_id": b.bulletin_id, "title": b.title, "issuer": b.issuer,
+                "unit_type": b.unit_type, "level": b.level,
+                "province": region.get("province"), "city": region.get("city"),
                 "issue_no": issue.no, "issue_label": issue.label, "issue_group": issue.group,
                 "issue_title": issue.title, "reported_status": issue.reported_status,
                 "measure_no": m.no, "text": m.text, "start": m.start, "end": m.end,
@@ -21,7 +28,10 @@ def measure_rows(b: Bulletin) -> list[dict]:
 def to_markdown(b: Bulletin) -> str:
     """A readable outline: metadata, then each problem with its numbered measures."""
     out = [f"# {b.title or b.bulletin_id}", ""]
-    for key, val in (("Issuer", b.issuer), ("Inspector", b.inspector)):
+    where = " / ".join(v for v in (b.region or {}).values() if v)
+    insp = " ".join(v for v in (b.inspection or {}).values() if v)
+    for key, val in (("Issuer", b.issuer), ("Unit type", b.unit_type), ("Level", b.level), ("Region", where),
+                     ("Inspector", b.inspector), ("Inspection", insp)):
         if val:
             out.append(f"- **{key}:** {val}")
     for key, val in b.dates.items():

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .zh import PAGE_DATE, is_furniture
+
 BULLETIN_SUFFIXES = (".txt", ".html", ".htm")
 
 
@@ -184,15 +186,6 @@ def _candidates(node: _Node):
             yield from _candidates(child)
 
 
-_FURNITURE_LINE = re.compile(
-    r"^(浏览(量|次数)|阅读(量|数|次数)|访问量|点击(量|数|率)|索引号|分享到|打印(本页|此页)?|关闭(本页|窗口)?"
-    r"|【?\s*(关闭|打印)|字号|【?字体|上一篇|下一篇|首页\s*[>＞»]|当前位置|扫一扫|责任编辑|附件下载)")
-
-
-_FURNITURE_WORD = re.compile(r"浏览(量|次数)|阅读(量|数|次数)|访问量|点击(量|数|率)|索引号|分享到|打印本页|关闭窗口|【\s*字体")
-_PAGE_DATE = re.compile(r"(?:发布|时间|日期)[^\d]{0,6}(\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?)")
-
-
 def html_to_text(html: str) -> tuple[str, str | None]:
     """Return the article text of a page (one paragraph a line) and the page's <title>."""
     builder = _TreeBuilder()
@@ -210,8 +203,8 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     text = _text_of(best) if best is not None and best_score >= 0.3 * _cjk_count(body_text) else body_text
     lines = []
     for ln in text.split("\n"):
-        if _FURNITURE_LINE.match(ln) or (len(ln) <= 80 and _FURNITURE_WORD.search(ln)):
-            date = _PAGE_DATE.search(ln)
+        if is_furniture(ln):
+            date = PAGE_DATE.search(ln)
             if date:  # keep the publication date the furniture line carried
                 lines.append(f"发布时间：{date.group(1)}")
             continue

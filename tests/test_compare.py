@@ -1,4 +1,4 @@
-"""`bulletin compare`: tables, charts, report, the chi-square section, bad files, regions."""
+"""`bulletin compare`: tables, charts, report, the chi-square section, bad files, unit type and level."""
 import csv
 import json
 import shutil
@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from nlp.compare import domain_mix_test, extract_region, unit_level
+from nlp.compare import domain_mix_test
 
 from paths import LAYOUTS, ROOT, SEED
 
@@ -38,7 +38,8 @@ def test_bulletins_csv_has_one_row_per_bulletin(compared):
     rows = _csv(out / "bulletins.csv")
     n_bulletins, n_measures = _expected_counts()
     assert len(rows) == n_bulletins
-    for col in ("bulletin_id", "title", "issuer", "province", "city", "county", "region", "level", "inspector",
+    for col in ("bulletin_id", "title", "issuer", "province", "city", "county", "region", "unit_type", "level",
+                "inspector",
                 "inspection_start", "feedback", "published", "problems", "measures", "n_party_building",
                 "n_economy", "n_done", "n_ongoing", "n_planned", "share_done"):
         assert col in rows[0], col
@@ -48,11 +49,13 @@ def test_bulletins_csv_has_one_row_per_bulletin(compared):
         assert domains == int(r["n_done"]) + int(r["n_ongoing"]) + int(r["n_planned"]) == int(r["measures"])
     seed = next(r for r in rows if r["bulletin_id"] == "000_f74bace5e6783c83")
     assert (seed["province"], seed["city"], seed["county"]) == ("江苏省", "苏州市", "常熟市")
-    assert seed["level"] == "development_zone" and seed["problems"] == "56" and seed["measures"] == "141"
+    assert (seed["unit_type"], seed["level"]) == ("development_zone", "county")
+    assert seed["problems"] == "56" and seed["measures"] == "141"
     assert sum(int(r["measures"]) for r in rows) == n_measures
-    levels = {r["bulletin_id"]: r["level"] for r in rows}
-    assert levels["feedback_blocks"] == "hospital" and levels["wenti_n"] == "university"
-    assert levels["numbering_styles"] == "enterprise" and levels["status_lines"] == "township"
+    kinds = {r["bulletin_id"]: (r["unit_type"], r["level"]) for r in rows}  # unit type and level apart
+    assert kinds["wenti_n"] == ("school_or_university", "provincial")  # inspected by 省委巡视组
+    assert kinds["numbering_styles"][0] == "soe" and kinds["status_lines"] == ("township_or_street", "township")
+    assert kinds["three_level"] == ("department", "county")
 
 
 def test_measures_csv_has_every_measure_with_labels(compared):
@@ -131,24 +134,3 @@ def test_chi_square_warns_about_small_expected_counts_and_single_bulletins():
     assert t["tested"] and any("below 5" in c for c in t["caveats"])
     one = domain_mix_test(["a"], [{"x": 3, "y": 1}], ["x", "y"])
     assert not one["tested"] and "Only one bulletin" in one["caveats"][0]
-
-
-# --- regions -------------------------------------------------------------------------
-
-@pytest.mark.parametrize("issuer,inspector,text,expected", [
-    ("中共常熟经济技术开发区工作委员会", "苏州市委第一联动巡察组", "常熟市“一网通办”", ("江苏省", "苏州市", "常熟市", None)),
-    ("中共杭州市西湖区委员会", "杭州市委第一巡察组", "", ("浙江省", "杭州市", "西湖区", None)),
-    ("中共苏州市吴中区木渎镇委员会", "区委第一巡察组", "", ("江苏省", "苏州市", "吴中区", "木渎镇")),
-    ("中共浙江省交通运输厅党组", "省委第三巡视组", "", ("浙江省", None, None, None)),
-    ("中共云溪县卫生健康委员会党组", "县委第二巡察组", "", (None, None, "云溪县", None)),
-    ("中共桃源镇委员会", "区委第一巡察组", "", (None, None, None, "桃源镇")),
-])
-def test_region_from_issuer_inspector_and_text(issuer, inspector, text, expected):
-    r = extract_region(issuer, None, inspector, text)
-    assert (r["province"], r["city"], r["county"], r["township"]) == expected
-
-
-def test_unit_level():
-    assert unit_level("中共浙江省交通运输厅党组", None, "province") == "department"
-    assert unit_level("中共杭州市西湖区委员会", None, "county") == "county"
-    assert unit_level("中共南湖市中级人民法院党组", None, "city") == "court"
