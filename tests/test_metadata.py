@@ -13,7 +13,7 @@ from nlp.metadata import LEVELS, UNIT_TYPES, inspection, stated_totals, unit_typ
 from nlp.parse import parse_file, parse_text
 from nlp.records import measure_rows
 
-from conftest import SEED
+from paths import SEED
 
 PROBLEMS = ["二、巡察反馈问题整改落实情况",
             "1.关于“防汛物资管理不规范”问题的整改。", "（1）建立防汛物资台账，逐项登记入库。", "（2）开展物资清查，补齐缺失物资。",
