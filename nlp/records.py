@@ -7,7 +7,7 @@ from .parse import Bulletin
 def measure_rows(b: Bulletin) -> list[dict]:
     """One dict per measure with its bulletin and issue fields: the unit every model labels.
 
-    The bulletin context (unit_type, level, province, city) travels with each measure, so
+    The bulletin context (unit_type, level, province, city, publication date) travels with each measure, so
     that a model or an analysis can condition on what kind of unit wrote it and where.
     """
     rows = []
@@ -18,6 +18,7 @@ def measure_rows(b: Bulletin) -> list[dict]:
                 "bulletin_id": b.bulletin_id, "title": b.title, "issuer": b.issuer,
                 "unit_type": b.unit_type, "level": b.level,
                 "province": region.get("province"), "city": region.get("city"),
+                "published": (b.dates or {}).get("published"),
                 "issue_no": issue.no, "issue_label": issue.label, "issue_group": issue.group,
                 "issue_title": issue.title, "reported_status": issue.reported_status,
                 "measure_no": m.no, "text": m.text, "start": m.start, "end": m.end,
