@@ -277,16 +277,21 @@ def pdf_to_text(data: bytes) -> str:
     prev = None
     for cur in body:
         new = True
+        sep = ""
         if prev is not None:
             full = prev[3] >= right - 1.5 * cw
+            # a line broken at a space ends short of the margin, but not mid-sentence at a paragraph end
+            broken_at_space = not full and prev[3] >= left + 0.8 * (right - left) \
+                and bool(re.search(r"[A-Za-z0-9%]$", prev[5])) and not _MARKER_START.match(cur[5])
             indented = cur[1] > left + 1.2 * cw
             gap = cur[0] == prev[0] and prev[2] - cur[2] > 1.6 * pitch
             marker = bool(_MARKER_START.match(cur[5])) and bool(_SENTENCE_END.search(prev[5]))
-            new = not full or indented or gap or marker
+            new = not (full or broken_at_space) or indented or gap or marker
+            if broken_at_space or (re.search(r"[A-Za-z0-9]$", prev[5]) and re.match(r"[A-Za-z]", cur[5])):
+                sep = " "
         if new:
             paras.append(cur[5])
         else:
-            sep = " " if re.search(r"[A-Za-z0-9]$", paras[-1]) and re.match(r"[A-Za-z]", cur[5]) else ""
             paras[-1] += sep + cur[5]
         prev = cur
     return "\n".join(paras)

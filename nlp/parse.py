@@ -137,15 +137,16 @@ _MD_CLOSE = re.compile(r"\s*(?:\*\*|__)\s*$")
 _NORM = re.compile(rf"[\s{_WS}]+")
 
 _FLAT_MIN = 1000  # a paragraph this long is searched for the paragraphs a crawl joined
-_SPACE_BREAK = re.compile(r"(?<=[\u4e00-\u9fff。；;：:！!？?”\"」』*])[ \t\u3000\xa0]+(?=[^\s）)、.．,，。；;])")
+_SPACE_BREAK = re.compile(r"(?<=[\u4e00-\u9fff。，；;：:！!？?”\"」』*）])[ \t\u3000\xa0]+(?=[^\s）)、.．,，。；;|｜])")
 _RUN_MARK = re.compile(
     rf"(?P<cn>[{CN_DIGITS}]{{1,3}})\s*[、．.](?![\d{CN_DIGITS}])"
     rf"|[（(]\s*(?P<pcn>[{CN_DIGITS}]{{1,3}})\s*[）)]"
     r"|[（(]\s*(?P<pnum>\d{1,2})\s*[）)]"
-    r"|(?P<num>\d{1,3})\s*(?:[、．]|\.(?!\d))(?![\d%％])"
+    r"|(?P<num>\d{1,3})\s*(?:[、．]|\.(?!\d))(?![\d%％])|(?P<numy>\d{1,2})\.(?=(?:19|20)\d\d年)"
     rf"|问题\s*(?P<wenti>\d{{1,3}}|[{CN_DIGITS}]{{1,3}})\s*[：:、.．]"
     r"|(?P<tag>【\s*(?:反馈)?问题\s*[\d一二三四五六七八九十]*\s*】)")
 _RUN_LEFT_BAD = set("0123456789０１２３４５６７８９ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz第.．/-—" + CN_DIGITS)
+_BARE_MARKER = re.compile(rf"第\s*[{CN_DIGITS}\d]{{1,3}}\s*(?:部分|章|篇)|[（(]?[{CN_DIGITS}\d]{{1,3}}[）)、.．]?")
 _WORD_BEFORE_YI = set("统唯之同单逐划专合归万第初")
 _HEAD_TAIL = re.compile(r"(?:问题的整改|情况|打算|安排|方面|举措|成效)")
 _OPENING_BREAK = re.compile(r"(?<=通报)(?=[^\s，,。])|(?<=[^\s])(?=(?:发布)?时间\s*[:：]\s*\d)|(?<=[^\s])(?=根据|按照)")
@@ -162,6 +163,8 @@ def _run_on_breaks(src: str, s: int, e: int, first: bool, stack: list[str], coun
             continue
         style = m.lastgroup or ""
         n = 1 if style == "tag" else _number(m.group(style))
+        if style == "numy":  # 1.2024年… is item 1
+            style = "num"
         if style in ("cn", "num") and re.match(rf"\s*(?:[{CN_DIGITS}]{{1,3}}|\d{{1,3}})\s*[、．.]", src[m.end():m.end() + 6]):
             continue  # 一、二、三级 / 1、2、3 in running text
         if style == "cn" and p > s and src[p - 1] in _WORD_BEFORE_YI:
@@ -223,9 +226,10 @@ def _lines(text: str, start: int = 0, end: int | None = None) -> list[_Line]:
     a run-on paragraph of a crawl is cut where its numbering shows paragraphs began."""
     end = len(text) if end is None else end
     out: list[_Line] = []
-    for m in _LINE.finditer(text, start, end):
-        s, e = m.start(), m.end()
-        if e - s >= _FLAT_MIN:
+    spans = [m.span() for m in _LINE.finditer(text, start, end)]
+    flat_min = _FLAT_MIN if len(spans) > 5 else 150  # a short bulletin flattened whole
+    for s, e in spans:
+        if e - s >= flat_min:
             for a, b in _split_run_on(text, s, e, first=not out):
                 _add_line(text, a, b, out)
         else:
@@ -251,8 +255,9 @@ def _split_run_on(text: str, s: int, e: int, first: bool) -> list[tuple[int, int
     if len(gaps) >= max(3, (e - s) / 400):  # joined by spaces: a space between sentences was a line break
         pieces, p = [], s
         for g in gaps:
-            pieces.append((p, g.start()))
-            p = g.end()
+            if not _BARE_MARKER.fullmatch(text, p, g.start()):  # 第一部分　整改工作组织情况 stays one line
+                pieces.append((p, g.start()))
+                p = g.end()
         pieces.append((p, e))
     out: list[tuple[int, int]] = []
     stack: list[str] = []
@@ -280,14 +285,23 @@ def _norm(s: str) -> str:
 
 _MARKER = re.compile(
     r"(?P<tag>(?=【\s*(?:反馈)?问题\s*[\d一二三四五六七八九十]*\s*】))"
-    r"|(?P<row>(?P<l_row>\d{1,3})\t+(?=\S))"
-    rf"|(?P<wenti>问题\s*(?P<l_wenti>\d{{1,3}}|[{_CN}]{{1,3}})\s*[：:、.．]\s*(?=\S))"
+    r"|(?P<row>[|｜]?[ \t]*(?P<l_row>\d{1,3})(?:\t+|[ \t]*[|｜][ \t]*)(?=\S))"
+    rf"|(?P<wenti>(?:反馈|巡[视察]|存在)?问题\s*(?P<l_wenti>\d{{1,3}}|[{_CN}]{{1,3}})\s*[：:、.．]\s*(?=\S))"
+    rf"|(?P<part>第\s*(?P<l_part>[{_CN}]{{1,3}}|\d{{1,2}})\s*(?:部分|章|篇)\s*[、.．:：]?\s*(?=\S))"
     rf"|(?P<pcn>[（(]\s*(?P<l_pcn>[{_CN}]{{1,3}})\s*[）)]\s*[、.．]?\s*(?=\S))"
     r"|(?P<pnum>[（(]\s*(?P<l_pnum>\d{1,3})\s*[）)]\s*[、.．]?\s*(?=\S))"
     rf"|(?P<cn>(?P<l_cn>[{_CN}]{{1,3}})\s*[、.．]\s*(?=\S))"
-    r"|(?P<num>(?P<l_num>\d{1,3})\s*(?:[、．]|\.(?!\d))\s*(?=\S))"
+    r"|(?P<num>(?P<l_num>\d{1,3})\s*(?:[、．]|\.(?!\d)|\.(?=(?:19|20)\d\d\s*年))\s*(?=\S))"
     r"|(?P<numparen>(?P<l_numparen>\d{1,3})\s*[)）]\s*(?=\S))"
-    r"|(?P<zhendui>(?=针对.{0,120}?问题))")
+    r"|(?P<zhendui>(?=针对.{0,120}?问题))"
+    r"|(?P<qlabel>(?=(?:反馈)?问题\s*[：:]\s*\S))"  # 问题：X without a number
+    # an unnumbered group heading that states the status of the problems under it
+    r"|(?P<statushead>(?=(?:已(?:经)?(?:全部)?(?:整改)?完成(?:整改)?|已整改到位|基本完成(?:整改)?|正在(?:整改|推进)"
+    r"|尚未完成(?:整改)?|需(?:要)?长期(?:坚持|推进)(?:整改)?|长期坚持|持续推进)(?:整改)?的?(?:问题|事项|任务)"
+    r"(?:[（(]\s*共?\s*\d+\s*[个项条]\s*[）)])?\s*[:：]?$))"
+    # an unnumbered top-level heading of a section that holds no problems
+    r"|(?P<sectionhead>(?=(?:(?:下一步|今后|下阶段)(?:的)?(?:工作)?(?:打算|安排|计划|措施|思路)?"
+    r"|(?:巡[视察])?整改工作(?:的)?(?:组织|开展|推进)*情况)\s*[:：]?$))")
 
 
 def _match_marker(text: str, pos: int, end: int) -> tuple[str, str, int] | None:
@@ -298,7 +312,7 @@ def _match_marker(text: str, pos: int, end: int) -> tuple[str, str, int] | None:
     style = m.lastgroup
     if style.startswith("l_"):  # lastgroup names the inner label group in some alternatives
         style = style[2:]
-    if style in ("tag", "zhendui"):  # a look-ahead marker: the heading starts here
+    if style in ("tag", "zhendui", "statushead", "sectionhead", "qlabel"):  # look-ahead: heading starts here
         return style, "", pos
     return style, m.group("l_" + style), m.end()
 
@@ -369,14 +383,20 @@ def _build_outline(src: str, lines: list[_Line]) -> _Node:
     root = _Node("root", "", None, 0, depth=-1)
     stack: list[_Node] = [root]
     styles: list[str] = []
+    top_style: str | None = None
     for ln in lines:
         mk = _match_marker(src, ln.start, ln.end)
         if mk is None:
             stack[-1].body.append(ln)
             continue
         style, label, cstart = mk
-        if style in styles:
+        if style == "sectionhead":  # 下一步工作打算 without a number: a top-level section
+            top_style = styles[0] if styles and styles[0] != "sectionhead" else top_style
+            styles = ["sectionhead"]
+        elif style in styles:
             del styles[styles.index(style) + 1:]
+        elif style == top_style:  # the numbered top level again after an unnumbered section
+            styles = [style]
         else:
             styles.append(style)
         depth = styles.index(style)
@@ -481,7 +501,8 @@ _LABEL_LINE = re.compile(
     r"\s*(?:】\s*[：:]?|[：:])\s*")
 _STATUS_LABELS = ("整改状态", "整改结果", "整改完成情况", "完成情况", "完成状态", "整改进度", "完成进度", "进展情况")
 _STATUS_ONLY = re.compile(
-    r"^(已|基本|正在|持续|长期|尚未|未)?(整改)?(完成|整改到位|整改完成|推进中|整改中|落实|办结|销号|推进|坚持)(整改)?[。.；;]?$")
+    r"^(已|基本|正在|持续|长期|尚未|未|部分|全部|按期)?(整改)?(完成|整改到位|整改完成|推进中|整改中|落实|办结|销号|推进|坚持|整改)"
+    r"(整改)?[。.；;]?$|^未到(整改)?时限[。.；;]?$")
 _STATUS_LEAD = re.compile(r"(已|基本|正在)?(整改)?(完成|到位|整改到位|整改完成|办结|销号)[。.；;，,]?")
 _STATUS_HEADING = re.compile(
     r"(已(?:经)?(?:全部)?(?:整改)?完成(?:整改)?|已整改到位|已整改|基本完成(?:整改)?|正在(?:整改|推进)|整改中|持续(?:整改|推进)"
@@ -498,11 +519,11 @@ _PROBLEM_CUE = re.compile(r"关于|關於|问题|問題|针对|針對|反馈|方
 _PROBLEM_CONTAINER = re.compile(
     r"^(巡[视察]反馈)?(意见|问题)?(的)?(整改|落实)(任务|工作)?(推进|落实|完成|进展)?(落实)?情况"
     r"|^(巡[视察])?反馈(意见|问题)(的)?(整改|具体整改|整改落实)(情况)?|问题整改(落实|完成|进展)?情况"
-    r"|逐条逐项|落地见效|整改任务(推进|落实)")
+    r"|逐条逐项|落地见效|整改任务(推进|落实)|反馈(意见|问题)(的)?(整改|落实)")
 
 # What a top-level section is about, from its heading...
 _ORG_HEAD = re.compile(
-    r"组织(领导|情况|实施|推进|开展)|整改工作(的)?(组织|开展|总体|基本)|主要做法|工作开展情况|总体情况|基本情况"
+    r"组织(领导|情况|实施|推进|开展)|整改工作(的)?(组织|开展|总体|基本|部署)|主要做法|工作开展情况|总体情况|基本情况"
     r"|政治站位|政治责任|政治任务|政治自觉|重要论述|重要指示|主体责任|高度重视|扛(起|牢|实|稳)|抓紧抓好"
     r"|思想认识|坚定不移|加强领导|强化领导|整改部署|工作机制")
 _PROB_HEAD = re.compile(
@@ -514,6 +535,23 @@ _NEXT_HEAD = re.compile(
 # ...and from its content.
 _FUTURE = re.compile(r"将(?:继续|进一步|持续|坚持|不断|着力|加快|深入|全面|切实|严格|认真|始终)|下一步|今后|下阶段|继续")
 _ORG_WORDS = re.compile(r"领导小组|整改方案|专题会议|民主生活会|三张清单|问题清单|任务清单|责任清单|整改台账|督促检查|督查督办|第一责任人|工作专班|对账销号")
+
+
+_NEGATIVE = re.compile(r"不[够到力严实强高足细深规平全及准精]|未|缺|差距|薄弱|滞后|突出|偏[高低少多]|乏力|短板|漏洞|隐患|风险|混乱|失[职责衡]")
+
+
+def _is_status_line(label: str | None, rest: str) -> bool:
+    """Is a labelled line (or a bare one, label None) a status note: 整改状态：完成,
+    整改进展：正在整改, 已完成。"""
+    if label in _STATUS_LABELS or _STATUS_ONLY.match(rest):
+        return True
+    return label in ("整改进展", "整改情况") and len(rest) <= 10 and not re.search(r"[，,。；;：:]", rest.rstrip("。；;"))
+
+
+def _is_container(title: str) -> bool:
+    """Is a heading a generic holder of problems (二、巡察反馈问题整改落实情况), not a problem
+    that happens to mention 反馈问题整改 (督察反馈问题整改推进不平衡)?"""
+    return bool(_PROBLEM_CONTAINER.search(title[:40])) and not _NEGATIVE.search(title[:60])
 
 
 @dataclass
@@ -560,15 +598,17 @@ class _Parse:
         src = self.src
         if node.children:
             return True
-        if node.style in ("zhendui", "tag", "row"):
+        if node.style in ("zhendui", "tag", "row", "qlabel"):
             return True
         if not node.body:
             items = self.items(node.content_start, node.line.end)
             # 关于“X”问题。一是…二是…, or a short heading run into its 一是… (a crawl lost the break)
             return bool(items) and (self.looks_like_problem(node) or _heading_before(src, node.content_start, items))
-        for ln in node.body[:8]:
-            if _LABEL_LINE.match(src, ln.start, ln.end) or _ITEM_START.match(src, ln.start, ln.end) \
-                    and _number(_first_label(src, ln.start)) == 1:
+        for k, ln in enumerate(node.body[:8]):
+            lm = _LABEL_LINE.match(src, ln.start, ln.end)
+            if lm and lm.group(1) not in _RESULT_LABELS and not _is_status_line(lm.group(1), src[lm.end():ln.end].strip(_WS)):
+                return True  # 整改措施：… / 问题表现：…, not a status or result line closing a measure
+            if _ITEM_START.match(src, ln.start, ln.end) and _number(_first_label(src, ln.start)) == 1:
                 return True
         return self.looks_like_problem(node)
 
@@ -599,18 +639,21 @@ class _Parse:
 
     # -- problems --
 
-    def problems(self, nodes: list[_Node], group: list[str]) -> list[_Problem]:
-        """The problems among sibling nodes of a problem section (recursively)."""
-        src = self.src
-        if len(nodes) == 1 and nodes[0].children and _PROBLEM_CONTAINER.search(self.title(nodes[0])[:40]):
-            return self.problems(nodes[0].children, group)
+    def problems(self, nodes: list[_Node], group: list[str], top: bool = False) -> list[_Problem]:
+        """The problems among sibling nodes of a problem section (recursively). A lone
+        problem section that holds groups or problems is a container: its heading
+        (二、整改落实情况) is not a group."""
+        if len(nodes) == 1 and nodes[0].children and (top or _is_container(self.title(nodes[0]))):
+            sub = self.problems(nodes[0].children, group)
+            if sub or not top:
+                return sub
         internal = sum(self.is_internal(n) for n in nodes)
         if not nodes or internal < max(1, 0.5 * len(nodes)):
             return []
         out: list[_Problem] = []
         for n in nodes:
             title = self.title(n)
-            container = bool(_PROBLEM_CONTAINER.search(title[:40]))
+            container = _is_container(title)
             sub = self.problems(n.children, group if container else group + [title]) if n.children else []
             if sub:
                 out.extend(sub)
@@ -645,7 +688,7 @@ class _Parse:
             if m:
                 label, rest = m.group(1), src[m.end():e].strip(_WS)
                 current = label
-                if label in _STATUS_LABELS or _STATUS_ONLY.match(rest):
+                if _is_status_line(label, rest):
                     status = rest.rstrip("。.；;") or status
                     continue
                 if label in _PROBLEM_LABELS:
@@ -702,8 +745,7 @@ class _Parse:
         """Where the heading of a problem stops on its line: before measures listed on the same
         line, or, for a long line with nothing under it, after its first sentence."""
         if node.style == "row":
-            return node.content_start + max(0, self.src.find("\t", node.content_start, node.line.end)
-                                            - node.content_start) if "\t" in self.heading(node) else node.line.end
+            return _cells(node, self.src)[0][1]
         items = self.items(node.content_start, node.line.end)
         if items:
             return items[0][0] - _marker_len(self.src, items[0][0])
@@ -723,9 +765,11 @@ class _Parse:
         for k, ln in enumerate(child.body):
             m = _LABEL_LINE.match(src, ln.start, ln.end)
             rest = src[m.end():ln.end].strip(_WS) if m else src[ln.start:ln.end]
-            if m and (m.group(1) in _STATUS_LABELS or _STATUS_ONLY.match(rest)):
+            if m and _is_status_line(m.group(1), rest):
                 prev = child.body[k - 1].end if k else child.line.end
                 return prev, rest.rstrip("。.；;") or None
+            if m:  # 整改成效：… after the numbered measures reports results, not a measure
+                return (child.body[k - 1].end if k else child.line.end), None
             if not m and _STATUS_ONLY.match(rest):
                 prev = child.body[k - 1].end if k else child.line.end
                 return prev, rest.rstrip("。.；;")
@@ -770,10 +814,22 @@ def _cut_status_tail(text: str) -> tuple[str, str | None]:
     return text[:m.start() + (1 if text[m.start()] in "。；;" else 0)].rstrip(_WS + "；;"), m.group(1).strip(_WS)
 
 
+_CELL_SEP = re.compile(r"\t+|[ \t\u3000]*[|｜][ \t\u3000]*")
+
+
+def _cells(node: _Node, src: str) -> list[tuple[int, int]]:
+    """The cells of a flattened table row after its number (separated by tabs or |)."""
+    out, pos = [], node.content_start
+    for m in _CELL_SEP.finditer(src, node.content_start, node.line.end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, node.line.end))
+    return [(a, b) for a, b in out if b > a]
+
+
 def _row_segments(node: _Node, src: str) -> tuple[list[tuple[int, int]], str | None]:
-    """A flattened table row: 序号<TAB>problem<TAB>measures…[<TAB>status]."""
-    cells = [(node.content_start + m.start(), node.content_start + m.end())
-             for m in re.finditer(r"[^\t]+", src[node.content_start:node.line.end])][1:]
+    """A flattened table row: 序号<TAB>problem<TAB>measures…[<TAB>status] (or | between cells)."""
+    cells = _cells(node, src)[1:]
     status = None
     if len(cells) >= 2 and _STATUS_CELL.fullmatch(src[cells[-1][0]:cells[-1][1]]):
         status = src[cells[-1][0]:cells[-1][1]].strip(_WS)
@@ -827,11 +883,68 @@ def _not_found(p: _Parse, root: _Node, kinds: dict[int, str], text: str, end: in
     return NotABulletin("no rectification problems found: not a bulletin?")
 
 
+# Traditional characters of the words the parser looks for, each with its simplified form.
+# One character for one, so offsets into the mapped text are offsets into the original.
+_T2S = str.maketrans(
+    "萬與專業兩嚴個爲為舉義鄉於產從們會體黨關內寫農決況劃則別辦務動區醫協單縣發變臺號後員團國堅處夠學實對導將鞏幹並應開張強"
+    "歸當徵態總掃報據數斷無時機條來樣檢歡氣沒瀏滯點狀現電監碼種穩緊級紀線組細織終經結統繼續編聯範見規視覽覺計認議訊論設評識"
+    "話說説譜責賬質資轉載較輯過運還這進郵裏裡針鏈銷鎮長閉問間階項領題風饋髮係繫颱",
+    "万与专业两严个为为举义乡于产从们会体党关内写农决况划则别办务动区医协单县发变台号后员团国坚处够学实对导将巩干并应开张强"
+    "归当征态总扫报据数断无时机条来样检欢气没浏滞点状现电监码种稳紧级纪线组细织终经结统继续编联范见规视览觉计认议讯论设评识"
+    "话说说谱责账质资转载较辑过运还这进邮里里针链销镇长闭问间阶项领题风馈发系系台")
+
+
 def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", encoding: str = "utf-8",
                page_title: str | None = None) -> Bulletin:
-    """Parse decoded bulletin text. Raises NotABulletin when no problems are found."""
+    """Parse decoded bulletin text. Raises NotABulletin when no problems are found.
+
+    Traditional-script text is read through a character-for-character simplified copy, so
+    the same cues apply; every string returned is taken from the original text.
+    """
     if "\x00" in text:
         text = text.replace("\x00", "")
+    key = text.translate(_T2S)
+    if key == text:
+        return _parse(text, bulletin_id, source_path, encoding, page_title)
+    b = _parse(key, bulletin_id, source_path, encoding, page_title, original=text)
+    return _restore_script(b, key, text)
+
+
+def _restore(s: str | None, key: str, orig: str, hint: int = 0) -> str | None:
+    """The original-script form of a string taken (in pieces joined by \n) from the mapped text."""
+    if not s:
+        return s
+    out, pos = [], hint
+    for piece in s.split("\n"):
+        i = key.find(piece, pos)
+        if i < 0:
+            i = key.find(piece)
+        if i < 0:
+            return s
+        out.append(orig[i:i + len(piece)])
+        pos = i + len(piece)
+    return "\n".join(out)
+
+
+def _restore_script(b: Bulletin, key: str, orig: str) -> Bulletin:
+    for issue in b.issues:
+        issue.title = _restore(issue.title, key, orig, issue.start)
+        issue.heading = _restore(issue.heading, key, orig, issue.start)
+        issue.reported_status = _restore(issue.reported_status, key, orig, issue.start)
+        if issue.group:
+            issue.group = " / ".join(_restore(g, key, orig) for g in issue.group.split(" / "))
+        for m in issue.measures:
+            m.text = _restore(m.text, key, orig, m.start)
+    for sec in b.sections:
+        sec.title = _restore(sec.title, key, orig, sec.start)
+        sec.text = _restore(sec.text, key, orig, sec.start)
+    b.text = orig
+    return b
+
+
+def _parse(text: str, bulletin_id: str, source_path: str, encoding: str, page_title: str | None,
+           original: str | None = None) -> Bulletin:
+    """The parse proper, on text in which the cues are in simplified script."""
     all_lines = _lines(text)
     if not all_lines:
         raise NotABulletin("no text")
@@ -853,7 +966,7 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
         kinds[id(top)] = p.section_kind(top, seen_problems)
         seen_problems = seen_problems or kinds[id(top)] == "problems"
     region = [t for t in root.children if kinds[id(t)] == "problems"]
-    found = p.problems(region, []) if region else []
+    found = p.problems(region, [], top=True) if region else []
 
     issues: list[Issue] = []
     seen: set[tuple] = set()
@@ -892,9 +1005,11 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
         s, e = trailer[0].start, trailer[-1].end
         sections.append(Section("closing", "", text[s:e], s, e))
 
-    meta = extract_metadata(text[:end], lines, page_title=page_title,
-                            opening="\n".join(s.text for s in sections if s.kind in ("opening", "organisation")),
-                            trailer=[ln.text(text) for ln in trailer])
+    orig = original or text  # metadata reads the original script
+    meta = extract_metadata(orig[:end], lines, page_title=page_title,
+                            opening="\n".join(orig[s.start:s.end] for s in sections
+                                              if s.kind in ("opening", "organisation")),
+                            trailer=[ln.text(orig) for ln in trailer])
     stated = meta["stated"]
     return Bulletin(bulletin_id=bulletin_id, source_path=source_path, encoding=encoding,
                     title=meta["title"], issuer=meta["issuer"], inspector=meta["inspector"],

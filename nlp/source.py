@@ -280,7 +280,9 @@ def read_source(path: str | Path, bulletin_id: str | None = None,
 # --- inputs: files, folders and corpus rows --------------------------------------
 
 @dataclass
-class _Input:
+class InputFile:
+    """A file to read (or a folder entry that cannot be read, with its error)."""
+
     path: Path
     base_id: str  # file stem, or path relative to the folder given, without suffix
     error: str | None = None
@@ -289,12 +291,12 @@ class _Input:
 _DOC_NAME = re.compile(r"(readme|changelog|license|licence|contributing)\b", re.I)  # a folder's own notes
 
 
-def _folder_inputs(folder: Path, options: ReadOptions) -> list[_Input]:
+def _folder_inputs(folder: Path, options: ReadOptions) -> list[InputFile]:
     suffixes = BULLETIN_SUFFIXES + (CORPUS_SUFFIXES if options.text_field else ())
-    found: list[_Input] = []
+    found: list[InputFile] = []
 
     def unreadable(exc: OSError) -> None:
-        found.append(_Input(Path(exc.filename or folder), "", f"cannot read folder: {exc.strerror or exc}"))
+        found.append(InputFile(Path(exc.filename or folder), "", f"cannot read folder: {exc.strerror or exc}"))
 
     for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable):
         dirnames.sort()
@@ -304,26 +306,31 @@ def _folder_inputs(folder: Path, options: ReadOptions) -> list[_Input]:
                 mode = os.stat(p).st_mode
             except OSError as exc:
                 if p.suffix.lower() in suffixes:
-                    found.append(_Input(p, "", exc.strerror or str(exc)))
+                    found.append(InputFile(p, "", exc.strerror or str(exc)))
                 continue
             rel = p.relative_to(folder).with_suffix("").as_posix()
             if not stat.S_ISREG(mode):
-                found.append(_Input(p, rel, f"not a regular file ({_kind_of_mode(mode)}): not read"))
+                found.append(InputFile(p, rel, f"not a regular file ({_kind_of_mode(mode)}): not read"))
             elif p.suffix.lower() in suffixes and not _DOC_NAME.match(name):
-                found.append(_Input(p, rel))
+                found.append(InputFile(p, rel))
     return sorted(found, key=lambda i: i.path)
 
 
-def expand_inputs(inputs: list[str | Path], options: ReadOptions | None = None) -> list[_Input]:
-    """Files given, and the bulletin files found in folders given, in a stable order."""
+def expand_inputs(inputs: list[str | Path] | list[InputFile],
+                  options: ReadOptions | None = None) -> list[InputFile]:
+    """Files given, and the bulletin files found in folders given, in a stable order.
+
+    Raises SourceError when there is nothing to read."""
     options = options or ReadOptions()
-    out: list[_Input] = []
+    if inputs and all(isinstance(i, InputFile) for i in inputs):
+        return list(inputs)  # type: ignore[arg-type]
+    out: list[InputFile] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             out.extend(_folder_inputs(p, options))
         else:
-            out.append(_Input(p, p.stem))
+            out.append(InputFile(p, p.stem))
     if not out:
         kinds = ", ".join(BULLETIN_SUFFIXES + (CORPUS_SUFFIXES if options.text_field else ()))
         raise SourceError(f"no bulletin files ({kinds}) in " + ", ".join(str(i) for i in inputs))
@@ -357,12 +364,12 @@ def is_corpus(path: Path) -> bool:
     return path.suffix.lower() in CORPUS_SUFFIXES
 
 
-def count_units(inputs: list[_Input]) -> int | None:
+def count_units(inputs: list[InputFile]) -> int | None:
     """Number of bulletins the inputs hold, or None when a corpus file makes it unknown."""
     return None if any(is_corpus(i.path) for i in inputs) else len(inputs)
 
 
-def iter_sources(inputs: list[str | Path] | list[_Input], options: ReadOptions | None = None,
+def iter_sources(inputs: list[str | Path] | list[InputFile], options: ReadOptions | None = None,
                  skip: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Source | SourceError]]:
     """Yield (key, Source or SourceError) for every bulletin the inputs hold.
 
@@ -373,7 +380,7 @@ def iter_sources(inputs: list[str | Path] | list[_Input], options: ReadOptions |
     or `file#row`.
     """
     options = options or ReadOptions()
-    items = inputs if inputs and isinstance(inputs[0], _Input) else expand_inputs(inputs, options)
+    items = expand_inputs(inputs, options)
     ids = _Ids()
     for item in items:
         key = str(item.path)
@@ -392,7 +399,7 @@ def iter_sources(inputs: list[str | Path] | list[_Input], options: ReadOptions |
             yield key, exc
 
 
-def _corpus_sources(item: _Input, options: ReadOptions, ids: _Ids,
+def _corpus_sources(item: InputFile, options: ReadOptions, ids: _Ids,
                     skip: Callable[[str], bool] | None) -> Iterator[tuple[str, Source | SourceError]]:
     from .corpus import iter_rows, safe_id
 
