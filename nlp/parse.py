@@ -87,7 +87,7 @@ class Bulletin:
 
 # --- characters and numerals -------------------------------------------------------
 
-_WS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff"
+_WS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff\ufffd"
 CN_DIGITS = "一二三四五六七八九十"
 _CN = "一二三四五六七八九十百零〇两"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -131,7 +131,7 @@ class _Line:
 
 
 # A paragraph from its first to its last visible character.
-_LINE = re.compile(r"[^\s\u200b\ufeff](?:[^\n]*[^\s\u200b\ufeff])?")
+_LINE = re.compile(r"[^\s\u200b\ufeff\ufffd](?:[^\n]*[^\s\u200b\ufeff\ufffd])?")  # U+FFFD: a repaired byte
 _MD_OPEN = re.compile(r"(?:#{1,6}\s+|>\s*)*(?:\*\*|__)?\s*")
 _MD_CLOSE = re.compile(r"\s*(?:\*\*|__)\s*$")
 _NORM = re.compile(rf"[\s{_WS}]+")

@@ -73,6 +73,7 @@ _COMMON = frozenset(
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # keeps \t \n \f \r
 _NOT_SPACE = re.compile(rb"[^\s\x00]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
 _LINE_ENDS = re.compile(r"\r\n?|[\f\u2028\u2029\x85]")
 
 
@@ -145,7 +146,7 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
         if best is None or (score, -bad) > (best[0], -best[3]):
             best = (score, cand, enc, bad)
     if best is None or best[0] < 0.2:
-        if data.count(0) > len(data) // 100:
+        if len(_CONTROL_BYTES.findall(data[:65536])) > min(len(data), 65536) // 200:
             raise SourceError("binary file, not text")
         raise SourceError("cannot decode text (tried UTF-8, UTF-16, GB18030, Big5)")
     notes = [f"{best[3]} undecodable byte(s) replaced by U+FFFD"] if best[3] else []
@@ -286,6 +287,7 @@ class InputFile:
     path: Path
     base_id: str  # file stem, or path relative to the folder given, without suffix
     error: str | None = None
+    alternative: str | None = None  # the id to use when base_id is taken (default: with the suffix)
 
 
 _DOC_NAME = re.compile(r"(readme|changelog|license|licence|contributing)\b", re.I)  # a folder's own notes
@@ -330,7 +332,7 @@ def expand_inputs(inputs: list[str | Path] | list[InputFile],
         if p.is_dir():
             out.extend(_folder_inputs(p, options))
         else:
-            out.append(InputFile(p, p.stem))
+            out.append(InputFile(p, p.stem, alternative=p.with_suffix("").as_posix()))
     if not out:
         kinds = ", ".join(BULLETIN_SUFFIXES + (CORPUS_SUFFIXES if options.text_field else ()))
         raise SourceError(f"no bulletin files ({kinds}) in " + ", ".join(str(i) for i in inputs))
@@ -392,7 +394,7 @@ def iter_sources(inputs: list[str | Path] | list[InputFile], options: ReadOption
             continue
         if skip and skip(key):
             continue
-        bid = ids.take(item.base_id, item.base_id + item.path.suffix.lower())
+        bid = ids.take(item.base_id, item.alternative or item.base_id + item.path.suffix.lower())
         try:
             yield key, read_source(item.path, bid, options)
         except SourceError as exc:
@@ -412,7 +414,8 @@ def _corpus_sources(item: InputFile, options: ReadOptions, ids: _Ids,
                 yield key, SourceError(row.error)
                 continue
             base = safe_id(row.id) if row.id is not None else ""
-            bid = ids.take(base or f"{item.base_id}#{row.no}", f"{base}#{row.no}" if base else None)
+            bid = ids.take(base or f"{item.base_id}#{row.no}",
+                           f"{base}#{row.no}" if base else f"{item.base_id}{item.path.suffix.lower()}#{row.no}")
             try:
                 yield key, source_from_text(row.text, bid, key, "utf-8", row.kind)
             except SourceError as exc:
