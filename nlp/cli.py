@@ -173,8 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     sp = sub.add_parser("parse", help="parse bulletins into problems and measures")
-    sp.add_argument("inputs", nargs="+", help="bulletin files (.txt .html .md .docx .pdf), corpus files "
-                    "(.jsonl .csv .tsv .parquet, one bulletin a row) or folders of them")
+    sp.add_argument("inputs", nargs="+", help=".txt/.html files or folders of them")
     sp.add_argument("--format", choices=["json", "jsonl", "md"], default="json",
                     help="json: one document (JSON Lines for several inputs); jsonl: one measure a line; md: outline")
     sp.add_argument("--out", help="write here (atomically) instead of stdout")
@@ -183,8 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_parse)
 
     sp = sub.add_parser("classify", help="label every measure of bulletins with the default or a given model")
-    sp.add_argument("inputs", nargs="+", help="bulletin files (.txt .html .md .docx .pdf), corpus files "
-                    "(.jsonl .csv .tsv .parquet, one bulletin a row) or folders of them")
+    sp.add_argument("inputs", nargs="+", help=".txt/.html files or folders of them")
     sp.add_argument("--out", required=True, help="results file: .jsonl or .csv (written atomically)")
     sp.add_argument("--model", help="a saved model folder, 'default' (shipped) or 'rules'")
     sp.add_argument("--all-probs", action="store_true", help="add every label's probability (p_<task>_<label>)")

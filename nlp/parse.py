@@ -119,9 +119,25 @@ def _number(label: str) -> int:
     return cn_to_int(label)
 
 
+# --- patterns used in several places ---------------------------------------------------
+
+_LIST_NEXT = re.compile(rf"\s*(?:[{CN_DIGITS}]{{1,3}}|\d{{1,3}})\s*[、．.]")
+_PHRASE_END = re.compile(r"[，,。；;：:！!？?（(\d]")
+_PROBLEM_HEAD_END = re.compile(r"(?:问题|問題)(?:的)?(?:整改(?:情况|落实情况)?)?[。.]?$")
+_CLAUSE_PUNCT = re.compile(r"[，,。；;：:]")
+_NEXT_SURE = re.compile(r"下一步|今后|下阶段|工作打算")
+_ORG_SURE = re.compile(r"整改工作(的)?组织|组织(领导|实施)情况|整改工作(开展)?情况$")
+_STATUS_IN_HEADING = re.compile(r"[（(]\s*(已完成|已整改(?:完成|到位)?|基本完成|正在整改|持续推进|长期坚持|整改中)[^）)]{0,6}[）)]\s*$")
+_STATUS_GROUP_WORD = re.compile(r"问题|事项|任务|整改|完成|推进")
+_SENTENCE_PUNCT = re.compile(r"[。；;！!？?]")
+_FIRST_ITEM = re.compile(rf"([{CN_DIGITS}]{{1,2}})是|[（(]\s*(\d{{1,2}})\s*[）)]|([{_CIRCLED}])")
+_NEXT_PARAGRAPH = re.compile(r"(下一步|今后|下阶段)[，,：:]")
+_OPENING_CUE = re.compile(r"巡[视察].{0,40}(反馈|整改)|整改(情况|进展).{0,10}(通报|公布)")
+
+
 # --- lines --------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int
     end: int
@@ -134,7 +150,6 @@ class _Line:
 _LINE = re.compile(r"[^\s\u200b\ufeff\ufffd](?:[^\n]*[^\s\u200b\ufeff\ufffd])?")  # U+FFFD: a repaired byte
 _MD_OPEN = re.compile(r"(?:#{1,6}\s+|>\s*)*(?:\*\*|__)?\s*")
 _MD_CLOSE = re.compile(r"\s*(?:\*\*|__)\s*$")
-_NORM = re.compile(rf"[\s{_WS}]+")
 
 _FLAT_MIN = 1000  # a paragraph this long is searched for the paragraphs a crawl joined
 _SPACE_BREAK = re.compile(r"(?<=[\u4e00-\u9fff。，；;：:！!？?”\"」』*）])[ \t\u3000\xa0]+(?=[^\s）)、.．,，。；;|｜])")
@@ -165,7 +180,7 @@ def _run_on_breaks(src: str, s: int, e: int, first: bool, stack: list[str], coun
         n = 1 if style == "tag" else _number(m.group(style))
         if style == "numy":  # 1.2024年… is item 1
             style = "num"
-        if style in ("cn", "num") and re.match(rf"\s*(?:[{CN_DIGITS}]{{1,3}}|\d{{1,3}})\s*[、．.]", src[m.end():m.end() + 6]):
+        if style in ("cn", "num") and _LIST_NEXT.match(src, m.end(), m.end() + 6):
             continue  # 一、二、三级 / 1、2、3 in running text
         if style == "cn" and p > s and src[p - 1] in _WORD_BEFORE_YI:
             continue  # 统一、 唯一、 之一、 are words, not numbers
@@ -192,13 +207,13 @@ def _run_on_breaks(src: str, s: int, e: int, first: bool, stack: list[str], coun
         cuts.append(p)
         if style in ("cn", "pcn"):  # a short heading run into its text: 一、整改工作组织情况根据…
             window = src[m.end():min(e, m.end() + 40)]
-            window = re.split(r"[，,。；;：:！!？?（(\d]", window)[0]
+            window = _PHRASE_END.split(window, 1)[0]
             tails = list(_HEAD_TAIL.finditer(window))
             if tails and tails[-1].end() < len(window):
                 cuts.append(m.end() + tails[-1].end())
         elif style in ("num", "wenti", "pcn", "pnum"):  # 1.关于“…”问题的整改。<measure>
             j = _sentence_end(src, m.end(), min(e, m.end() + 300))
-            if j and re.search(r"(?:问题|問題)(?:的)?(?:整改(?:情况|落实情况)?)?[。.]?$", src[m.end():j]):
+            if j and _PROBLEM_HEAD_END.search(src, m.end(), j):
                 cuts.append(j)
     if first:
         head_end = cuts[0] if cuts else e
@@ -232,8 +247,10 @@ def _lines(text: str, start: int = 0, end: int | None = None) -> list[_Line]:
         if e - s >= flat_min:
             for a, b in _split_run_on(text, s, e, first=not out):
                 _add_line(text, a, b, out)
-        else:
+        elif text[s] in "#>*_" or text[e - 1] in "*_":
             _add_line(text, s, e, out)
+        else:
+            out.append(_Line(s, e))
     return out
 
 
@@ -278,7 +295,7 @@ def _split_run_on(text: str, s: int, e: int, first: bool) -> list[tuple[int, int
 
 
 def _norm(s: str) -> str:
-    return _NORM.sub("", s)
+    return "".join(s.split())
 
 
 # --- outline markers ---------------------------------------------------------------
@@ -304,8 +321,14 @@ _MARKER = re.compile(
     r"|(?:巡[视察])?整改工作(?:的)?(?:组织|开展|推进)*情况)\s*[:：]?$))")
 
 
+_MARKER_FIRST = frozenset(_CN + "（(【|｜问反巡存第针已基正尚需长持下今整")  # what a marker can start with
+
+
 def _match_marker(text: str, pos: int, end: int) -> tuple[str, str, int] | None:
     """(style, label, offset where the content starts) for a marker at text[pos:]."""
+    c = text[pos]
+    if c not in _MARKER_FIRST and not c.isdigit():
+        return None
     m = _MARKER.match(text, pos, end)
     if m is None:
         return None
@@ -325,8 +348,11 @@ def _find_repeat_lines(text: str, lines: list[_Line]) -> int | None:
     Compares paragraphs, not characters: the copy must repeat at least 90% of the first
     copy's text, paragraph by paragraph and in order.
     """
+    firsts = [i for i in range(min(20, len(lines))) if lines[i].end - lines[i].start >= 8][:5]
+    # a copy repeats the opening lines verbatim: look for them before comparing paragraphs
+    if not any(text.find(lines[a].text(text), lines[a].end) >= 0 for a in firsts):
+        return None
     keys = [_norm(ln.text(text)) for ln in lines]
-    firsts = [i for i in range(min(20, len(keys))) if len(keys[i]) >= 8][:5]
     for a in firsts:
         for j in range(a + 1, len(keys)):
             if keys[j] != keys[a]:
@@ -379,13 +405,14 @@ class _Node:
             yield from c.walk()
 
 
-def _build_outline(src: str, lines: list[_Line]) -> _Node:
+def _build_outline(src: str, lines: list[_Line], marks: list | None = None) -> _Node:
+    """The outline tree of the lines; `marks` are their markers if already matched."""
     root = _Node("root", "", None, 0, depth=-1)
     stack: list[_Node] = [root]
     styles: list[str] = []
     top_style: str | None = None
-    for ln in lines:
-        mk = _match_marker(src, ln.start, ln.end)
+    for k, ln in enumerate(lines):
+        mk = marks[k] if marks is not None else _match_marker(src, ln.start, ln.end)
         if mk is None:
             stack[-1].body.append(ln)
             continue
@@ -410,10 +437,8 @@ def _build_outline(src: str, lines: list[_Line]) -> _Node:
 
 # --- inline enumerations (一是…二是…, （1）…（2）…, ①②) ------------------------------
 
-_SHI = re.compile(rf"([{CN_DIGITS}]{{1,2}})是")
 _SHI_LEFT = set("。；;，,：:！!？?”\"）)\n \t\u3000")
-_INLINE_PNUM = re.compile(r"[（(]\s*(\d{1,2})\s*[）)]")
-_INLINE_CIRCLE = re.compile(rf"([{_CIRCLED}])")
+_ANY_ITEM = re.compile(rf"(?P<shi>[{CN_DIGITS}]{{1,2}})是|[（(]\s*(?P<pnum>\d{{1,2}})\s*[）)]|(?P<circle>[{_CIRCLED}])")
 _LONE_ITEM = re.compile(r"\s*(?:[（(]1[）)]|①|一是)\s*")
 _ITEM_START = re.compile(rf"(?:[{CN_DIGITS}]{{1,2}}是|[（(]\s*\d{{1,2}}\s*[）)]|[{_CIRCLED}])")
 _MARKER_BEFORE = re.compile(rf"(?:[{CN_DIGITS}]{{1,2}}是|[（(]\s*\d{{1,2}}\s*[）)]|[{_CIRCLED}])$")
@@ -434,20 +459,27 @@ def inline_items(src: str, start: int, end: int) -> list[tuple[int, int]]:
 
     Returns [] unless at least two items in sequence are found. The first item's span
     starts after its marker; the text before it (a label or lead-in) is not included.
+    一是… is preferred to （1）…, which is preferred to ①….
     """
-    hits = [(m.start(), m.end(), _number(m.group(1))) for m in _SHI.finditer(src, start, end)
-            if m.start() == start or src[m.start() - 1] in _SHI_LEFT
-            or (m.group(1) == "一" and src[m.start() - 1] not in _WORD_BEFORE_YI)]  # 上下功夫一是… (break lost)
-    seq = _sequence(hits) if len(hits) >= 2 else []
-    if len(seq) < 2:
-        for rx in (_INLINE_PNUM, _INLINE_CIRCLE):
-            hits = [(m.start(), m.end(), _number(m.group(1))) for m in rx.finditer(src, start, end)]
-            seq = _sequence(hits) if len(hits) >= 2 else []
+    shi: list[tuple[int, int, int]] = []
+    pnum: list[tuple[int, int, int]] = []
+    circle: list[tuple[int, int, int]] = []
+    for m in _ANY_ITEM.finditer(src, start, end):
+        a = m.start()
+        if m.lastgroup == "shi":
+            n = _number(m.group("shi"))
+            if a == start or src[a - 1] in _SHI_LEFT or (n == 1 and src[a - 1] not in _WORD_BEFORE_YI):
+                shi.append((a, m.end(), n))  # (上下功夫一是…: a break lost in a crawl)
+        elif m.lastgroup == "pnum":
+            pnum.append((a, m.end(), int(m.group("pnum"))))
+        else:
+            circle.append((a, m.end(), _CIRCLED.index(m.group("circle")) + 1))
+    for hits in (shi, pnum, circle):
+        if len(hits) >= 2:
+            seq = _sequence(hits)
             if len(seq) >= 2:
-                break
-    if len(seq) < 2:
-        return []
-    return [(e, seq[k + 1][0] if k + 1 < len(seq) else end) for k, (s, e) in enumerate(seq)]
+                return [(e, seq[k + 1][0] if k + 1 < len(seq) else end) for k, (s, e) in enumerate(seq)]
+    return []
 
 
 def _trim(src: str, s: int, e: int) -> tuple[int, int]:
@@ -470,28 +502,40 @@ _QUOTE_OPEN = re.compile(r"(?:关于|關於|针对|針對)\s*([“\"「『‘])"
 _CLOSE_OF = {"“": "”", '"': '"', "「": "」", "『": "』", "‘": "’"}
 
 
+_TITLE_TAG = re.compile(r"^【\s*(?:反馈)?问题\s*[\d一二三四五六七八九十]*\s*】\s*|^(?:反馈)?问题\s*[：:]\s*")
+_TITLE_CUT = re.compile(r"【\s*整改|整改(?:情况|措施|举措)\s*[：:]")
+_TITLE_FRAMED = {c: re.compile(re.escape(c) + r"\s*(?:等)?(?:方面)?(?:的)?(?:问题|問題)") for c in _CLOSE_OF.values()}
+_TITLE_ZHENDUI = re.compile(r"[针針][对對](.+?)(?:的|等)?[问問]题[，,：:。]?")
+_TITLE_GUANYU = re.compile(r"^(关于|關於|针对|針對)")
+_TITLE_ZHENGGAI = re.compile(r"整改(?:情况|落实情况)?$")
+_TITLE_ZHENGGAI_FRAME = re.compile(r"(?:方面)?(?:的|等)?(?:问题|問題)?的?整改(?:情况|落实情况)?$")
+_TITLE_DE_WENTI = re.compile(r"(?:方面)?(?:的|等)(?:问题|問題)$")
+_TITLE_STATUS = re.compile(r"\s*[（(](?:已完成|已整改|基本完成|正在整改|持续推进|长期坚持|整改中)[^）)]{0,6}[）)]$")
+
+
 def problem_title(heading: str) -> str:
     """The problem statement of a heading: the quoted text of 关于“……”, else the heading
     without its framing (关于…的问题, 问题：, 【问题】, …问题的整改)."""
     h = heading.strip(_WS)
-    h = re.sub(r"^【\s*(?:反馈)?问题\s*[\d一二三四五六七八九十]*\s*】\s*|^(?:反馈)?问题\s*[：:]\s*", "", h)
-    h = re.split(r"【\s*整改|整改(?:情况|措施|举措)\s*[：:]", h)[0].strip(_WS)
+    h = _TITLE_TAG.sub("", h)
+    h = _TITLE_CUT.split(h, 1)[0].strip(_WS)
     m = _QUOTE_OPEN.search(h)
     if m:
         close = _CLOSE_OF[m.group(1)]
-        framed = re.search(re.escape(close) + r"\s*(?:等)?(?:方面)?(?:的)?(?:问题|問題)", h[m.end():])
-        j = m.end() + framed.start() if framed else h.rfind(close)
+        framed = _TITLE_FRAMED[close].search(h, m.end())
+        j = framed.start() if framed else h.rfind(close)
         if j > m.end():
             return h[m.end():j].strip(_WS)
-    m = re.match(r"[针針][对對](.+?)(?:的|等)?[问問]题[，,：:。]?", h)
+    m = _TITLE_ZHENDUI.match(h)
     if m:
         return m.group(1).strip(_WS)
-    h = re.sub(r"^(关于|關於|针对|針對)", "", h)
+    h = _TITLE_GUANYU.sub("", h)
     h = h.rstrip("。.；;：: ")
-    h = re.sub(r"(?:方面)?(?:的|等)?(?:问题|問題)?的?整改(?:情况|落实情况)?$", "", h) if re.search(r"整改(?:情况|落实情况)?$", h) else h
+    if _TITLE_ZHENGGAI.search(h):
+        h = _TITLE_ZHENGGAI_FRAME.sub("", h)
     if heading.strip(_WS).startswith(("关于", "關於")):
-        h = re.sub(r"(?:方面)?(?:的|等)(?:问题|問題)$", "", h)
-    h = re.sub(r"\s*[（(](?:已完成|已整改|基本完成|正在整改|持续推进|长期坚持|整改中)[^）)]{0,6}[）)]$", "", h)
+        h = _TITLE_DE_WENTI.sub("", h)
+    h = _TITLE_STATUS.sub("", h)
     return h.rstrip("。.；;：:， ").strip(_WS)
 
 
@@ -545,12 +589,15 @@ def _is_status_line(label: str | None, rest: str) -> bool:
     整改进展：正在整改, 已完成。"""
     if label in _STATUS_LABELS or _STATUS_ONLY.match(rest):
         return True
-    return label in ("整改进展", "整改情况") and len(rest) <= 10 and not re.search(r"[，,。；;：:]", rest.rstrip("。；;"))
+    return label in ("整改进展", "整改情况") and len(rest) <= 10 and not _CLAUSE_PUNCT.search(rest.rstrip("。；;"))
 
 
 def _is_container(title: str) -> bool:
     """Is a heading a generic holder of problems (二、巡察反馈问题整改落实情况), not a problem
     that happens to mention 反馈问题整改 (督察反馈问题整改推进不平衡)?"""
+    head = title[:40]
+    if "整改" not in head and "逐条" not in head and "落地" not in head:
+        return False
     return bool(_PROBLEM_CONTAINER.search(title[:40])) and not _NEGATIVE.search(title[:60])
 
 
@@ -567,6 +614,8 @@ class _Parse:
         self.src = src
         self._inline: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._internal: dict[int, bool] = {}
+        self._titles: dict[int, str] = {}
+        self._head_status: dict[int, str | None] = {}
 
     def items(self, start: int, end: int) -> list[tuple[int, int]]:
         key = (start, end)
@@ -579,7 +628,10 @@ class _Parse:
         return node.heading(self.src)
 
     def title(self, node: _Node) -> str:
-        return node.heading(self.src).rstrip("。.：: ").strip(_WS)
+        got = self._titles.get(id(node))
+        if got is None:
+            got = self._titles[id(node)] = node.heading(self.src).rstrip("。.：: ").strip(_WS)
+        return got
 
     # -- what a node is --
 
@@ -620,9 +672,9 @@ class _Parse:
         org = len(_ORG_HEAD.findall(title))
         prob = 2 * len(_PROB_HEAD.findall(title))
         nxt = 2 * len(_NEXT_HEAD.findall(title))
-        if re.search(r"下一步|今后|下阶段|工作打算", title):
+        if _NEXT_SURE.search(title):
             return "next_steps"
-        if re.search(r"整改工作(的)?组织|组织(领导|实施)情况|整改工作(开展)?情况$", title):
+        if _ORG_SURE.search(title):
             return "organisation"
         best = max(org, prob, nxt)
         if best > 0 and [org, prob, nxt].count(best) == 1:
@@ -778,17 +830,17 @@ class _Parse:
     def status_from_headings(self, node: _Node) -> str | None:
         """A status the problem's own heading or an enclosing heading states
         (（已完成）, 已整改完成的问题, 正在整改的问题)."""
-        m = re.search(r"[（(]\s*(已完成|已整改(?:完成|到位)?|基本完成|正在整改|持续推进|长期坚持|整改中)[^）)]{0,6}[）)]\s*$",
-                      self.heading(node))
+        m = _STATUS_IN_HEADING.search(self.heading(node))
         if m:
             return m.group(1)
         p = node.parent
         while p is not None and p.line is not None:
-            t = self.title(p)
-            if len(t) <= 40:
-                m = _STATUS_HEADING.search(t)
-                if m and re.search(r"问题|事项|任务|整改|完成|推进", t):
-                    return m.group(1)
+            if id(p) not in self._head_status:
+                t = self.title(p)
+                m = _STATUS_HEADING.search(t) if len(t) <= 40 else None
+                self._head_status[id(p)] = m.group(1) if m and _STATUS_GROUP_WORD.search(t) else None
+            if self._head_status[id(p)]:
+                return self._head_status[id(p)]
             p = p.parent
         return None
 
@@ -796,11 +848,11 @@ class _Parse:
 def _heading_before(src: str, start: int, items: list[tuple[int, int]]) -> bool:
     """Is the text before the first inline item a short heading (4–40 characters, one phrase)?"""
     lead = src[start:items[0][0] - _marker_len(src, items[0][0])]
-    return 4 <= len(lead) <= 40 and not re.search(r"[。；;！!？?]", lead)
+    return 4 <= len(lead) <= 40 and not _SENTENCE_PUNCT.search(lead)
 
 
 def _first_label(src: str, pos: int) -> str:
-    m = re.match(rf"([{CN_DIGITS}]{{1,2}})是|[（(]\s*(\d{{1,2}})\s*[）)]|([{_CIRCLED}])", src[pos:pos + 8])
+    m = _FIRST_ITEM.match(src, pos, pos + 8)
     if not m:
         return ""
     return m.group(1) or m.group(2) or m.group(3)
@@ -808,7 +860,10 @@ def _first_label(src: str, pos: int) -> str:
 
 def _cut_status_tail(text: str) -> tuple[str, str | None]:
     """A measure ending in a status note (…。完成情况：已完成。) loses the note, kept as status."""
-    m = _STATUS_TAIL.search(text)
+    base = max(0, len(text) - 40)
+    if "：" not in text[base:] and ":" not in text[base:]:
+        return text, None
+    m = _STATUS_TAIL.search(text, base)
     if not m or m.start() == 0:
         return text, None
     return text[:m.start() + (1 if text[m.start()] in "。；;" else 0)].rstrip(_WS + "；;"), m.group(1).strip(_WS)
@@ -860,11 +915,11 @@ def _split_trailer(src: str, lines: list[_Line]) -> int:
     return i
 
 
-def _split_next_steps(src: str, lines: list[_Line], marked: list[bool]) -> tuple[list[_Line], list[_Line]]:
+def _split_next_steps(src: str, lines: list[_Line], marked: list) -> tuple[list[_Line], list[_Line]]:
     """An unnumbered 下一步… paragraph after the last numbered line closes the problems."""
     numbered = [i for i, m in enumerate(marked) if m]
     for i in range((numbered[-1] + 1) if numbered else len(lines), len(lines)):
-        if re.match(r"(下一步|今后|下阶段)[，,：:]", lines[i].text(src)):
+        if _NEXT_PARAGRAPH.match(src, lines[i].start, lines[i].end):
             return lines[:i], lines[i:]
     return lines, []
 
@@ -873,7 +928,7 @@ def _split_next_steps(src: str, lines: list[_Line], marked: list[bool]) -> tuple
 
 def _not_found(p: _Parse, root: _Node, kinds: dict[int, str], text: str, end: int) -> NotABulletin:
     """Say what was found when no problem was: a bulletin opening cut short, or nothing."""
-    has_opening = bool(re.search(r"巡[视察].{0,40}(反馈|整改)|整改(情况|进展).{0,10}(通报|公布)", text[:min(end, 3000)]))
+    has_opening = bool(_OPENING_CUE.search(text, 0, min(end, 3000)))
     org = [k for k in kinds.values() if k == "organisation"]
     if has_opening and not any(k == "problems" for k in kinds.values()):
         what = "a bulletin opening" + (" and its organisation section" if org else "")
@@ -893,6 +948,8 @@ _T2S = str.maketrans(
     "归当征态总扫报据数断无时机条来样检欢气没浏滞点状现电监码种稳紧级纪线组细织终经结统继续编联范见规视览觉计认议讯论设评识"
     "话说说谱责账质资转载较辑过运还这进邮里里针链销镇长闭问间阶项领题风馈发系系台")
 
+_TRADITIONAL = re.compile("[" + "".join(chr(c) for c in _T2S) + "]")
+
 
 def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", encoding: str = "utf-8",
                page_title: str | None = None) -> Bulletin:
@@ -903,9 +960,9 @@ def parse_text(text: str, bulletin_id: str = "bulletin", source_path: str = "", 
     """
     if "\x00" in text:
         text = text.replace("\x00", "")
-    key = text.translate(_T2S)
-    if key == text:
+    if not _TRADITIONAL.search(text):
         return _parse(text, bulletin_id, source_path, encoding, page_title)
+    key = text.translate(_T2S)
     b = _parse(key, bulletin_id, source_path, encoding, page_title, original=text)
     return _restore_script(b, key, text)
 
@@ -956,9 +1013,9 @@ def _parse(text: str, bulletin_id: str, source_path: str, encoding: str, page_ti
     p = _Parse(text)
     cut = _split_trailer(text, lines)
     body_lines, trailer = lines[:cut], lines[cut:]
-    marked = [_MARKER.match(text, ln.start, ln.end) is not None for ln in body_lines]
-    body_lines, next_steps = _split_next_steps(text, body_lines, marked)
-    root = _build_outline(text, body_lines)
+    marks = [_match_marker(text, ln.start, ln.end) for ln in body_lines]
+    body_lines, next_steps = _split_next_steps(text, body_lines, marks)
+    root = _build_outline(text, body_lines, marks[:len(body_lines)])
 
     kinds: dict[int, str] = {}
     seen_problems = False
@@ -1011,10 +1068,13 @@ def _parse(text: str, bulletin_id: str, source_path: str, encoding: str, page_ti
                                               if s.kind in ("opening", "organisation")),
                             trailer=[ln.text(orig) for ln in trailer])
     stated = meta["stated"]
+    cover = coverage(len(issues), stated)
+    warnings = [f"{cover['problems_parsed']} problem(s) parsed, the bulletin states {cover['problems_stated']}"] \
+        if cover["differs"] else []
     return Bulletin(bulletin_id=bulletin_id, source_path=source_path, encoding=encoding,
                     title=meta["title"], issuer=meta["issuer"], inspector=meta["inspector"],
                     dates=meta["dates"], stated=stated, figures=meta["figures"],
-                    issues=issues, sections=sections, coverage=coverage(len(issues), stated), text=text)
+                    issues=issues, sections=sections, coverage=cover, warnings=warnings, text=text)
 
 
 def coverage(n_parsed: int, stated: dict) -> dict:
@@ -1028,7 +1088,7 @@ def coverage(n_parsed: int, stated: dict) -> dict:
 
 def parse_source(source: Source) -> Bulletin:
     b = parse_text(source.text, source.bulletin_id, source.path, source.encoding, source.page_title)
-    b.warnings = list(source.notes)
+    b.warnings = list(source.notes) + b.warnings
     return b
 
 

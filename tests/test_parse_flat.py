@@ -1,12 +1,15 @@
 """Bulletins whose line breaks a crawl removed parse like the original: the outline is found
 from the numbering markers inside the running text."""
 import re
+from pathlib import Path
 
 import pytest
 
 from nlp.parse import parse_text
 
-from conftest import LAYOUTS, ROOT, SEED
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "raw" / "000_f74bace5e6783c83.txt"
+LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
 
 SECTIONS = ROOT / "tests" / "fixtures" / "sections"
 STRESS = ROOT / "tests" / "fixtures" / "stress"
@@ -48,7 +51,7 @@ def test_every_layout_joined_by_spaces_keeps_its_structure(path):
     assert _same_share(b, orig) == 1.0
 
 
-def test_a_short_bulletin_run_together_without_spaces(seed_bulletin):
+def test_a_short_bulletin_run_together_without_spaces():
     text = (SECTIONS / "mixed_levels.txt").read_text(encoding="utf-8")
     orig = parse_text(text)
     b = parse_text(flatten(text, ""))

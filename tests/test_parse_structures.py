@@ -3,12 +3,13 @@ real university bulletin (evaluation only, read from ../shared)."""
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from nlp.parse import NotABulletin, parse_file
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 SECTIONS = ROOT / "tests" / "fixtures" / "sections"
 INPUTS = ROOT / "tests" / "fixtures" / "inputs"
@@ -60,6 +61,15 @@ def test_a_fragment_says_what_was_found():
 def test_coverage_flags_fewer_problems_than_stated():
     b = parse_file(ROOT / "tests" / "fixtures" / "layouts" / "totals_opening.txt")
     assert b.coverage == {"problems_parsed": 5, "problems_stated": 25, "ratio": 0.2, "differs": True}
+    assert b.warnings == ["5 problem(s) parsed, the bulletin states 25"]
+    assert parse_file(SECTIONS / "status_headings.txt").coverage["differs"] is False
+
+
+def test_coverage_is_noted_in_a_batch(tmp_path, capsys):
+    from nlp.cli import main
+    assert main(["parse", str(ROOT / "tests" / "fixtures" / "layouts" / "totals_opening.txt"),
+                 "--out", str(tmp_path / "o.json")]) == 0
+    assert "totals_opening.txt: 5 problem(s) parsed, the bulletin states 25" in capsys.readouterr().err
 
 
 # --- the development bulletins of other units (structures written blind to the parser) ----

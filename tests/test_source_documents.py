@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,9 @@ from nlp.corpus import safe_id
 from nlp.parse import parse_file, parse_source
 from nlp.source import ReadOptions, SourceError, iter_sources, read_source
 
-from conftest import LAYOUTS, ROOT, SEED
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "raw" / "000_f74bace5e6783c83.txt"
+LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
 
 FONT = ROOT / "nlp" / "fonts" / "wqy-microhei-gb2312.ttf"
 HEADER = "常熟经开区党工委文件"

@@ -13,7 +13,9 @@ from nlp.cli import main
 from nlp.parse import parse_file
 from nlp.source import DEFAULT_MAX_BYTES, ReadOptions, SourceError, decode_bytes, iter_sources, read_source
 
-from conftest import LAYOUTS, SEED
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "raw" / "000_f74bace5e6783c83.txt"
+LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
 
 
 @pytest.fixture
