@@ -438,10 +438,11 @@ def _build_outline(src: str, lines: list[_Line], marks: list | None = None) -> _
 # --- inline enumerations (一是…二是…, （1）…（2）…, ①②) ------------------------------
 
 _SHI_LEFT = set("。；;，,：:！!？?”\"）)\n \t\u3000")
-_ANY_ITEM = re.compile(rf"(?P<shi>[{CN_DIGITS}]{{1,2}})是|[（(]\s*(?P<pnum>\d{{1,2}})\s*[）)]|(?P<circle>[{_CIRCLED}])")
+_ANY_ITEM = re.compile(rf"(?P<shi>[{CN_DIGITS}]{{1,2}})是|[（(]\s*(?P<pnum>\d{{1,2}})\s*[）)]|(?P<circle>[{_CIRCLED}])"
+                       r"|(?P<num>\d{1,2})[、．.](?![\d%％])")
 _LONE_ITEM = re.compile(r"\s*(?:[（(]1[）)]|①|一是)\s*")
 _ITEM_START = re.compile(rf"(?:[{CN_DIGITS}]{{1,2}}是|[（(]\s*\d{{1,2}}\s*[）)]|[{_CIRCLED}])")
-_MARKER_BEFORE = re.compile(rf"(?:[{CN_DIGITS}]{{1,2}}是|[（(]\s*\d{{1,2}}\s*[）)]|[{_CIRCLED}])$")
+_MARKER_BEFORE = re.compile(rf"(?:[{CN_DIGITS}]{{1,2}}是|[（(]\s*\d{{1,2}}\s*[）)]|[{_CIRCLED}]|\d{{1,2}}[、．.])$")
 
 
 def _sequence(hits: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
@@ -464,6 +465,7 @@ def inline_items(src: str, start: int, end: int) -> list[tuple[int, int]]:
     shi: list[tuple[int, int, int]] = []
     pnum: list[tuple[int, int, int]] = []
     circle: list[tuple[int, int, int]] = []
+    num: list[tuple[int, int, int]] = []
     for m in _ANY_ITEM.finditer(src, start, end):
         a = m.start()
         if m.lastgroup == "shi":
@@ -472,9 +474,11 @@ def inline_items(src: str, start: int, end: int) -> list[tuple[int, int]]:
                 shi.append((a, m.end(), n))  # (上下功夫一是…: a break lost in a crawl)
         elif m.lastgroup == "pnum":
             pnum.append((a, m.end(), int(m.group("pnum"))))
-        else:
+        elif m.lastgroup == "circle":
             circle.append((a, m.end(), _CIRCLED.index(m.group("circle")) + 1))
-    for hits in (shi, pnum, circle):
+        elif a == start or src[a - 1] in _SHI_LEFT:  # 整改措施：1、…；2、…
+            num.append((a, m.end(), int(m.group("num"))))
+    for hits in (shi, pnum, circle, num):
         if len(hits) >= 2:
             seq = _sequence(hits)
             if len(seq) >= 2:
@@ -541,7 +545,8 @@ def problem_title(heading: str) -> str:
 
 _LABEL_LINE = re.compile(
     r"【?\s*(整改(?:情况|措施|成效|状态|结果|进展|进度|落实情况|完成情况|举措)|完成(?:情况|状态|进度)|进展情况"
-    r"|问题表现|存在问题|具体问题|主要问题|反馈问题)"
+    r"|问题表现|存在问题|具体问题|主要问题|反馈问题"
+    r"|责任单位|责任领导|责任人|责任部门|责任科室|牵头单位|牵头领导|配合单位|整改时限|完成时限|整改期限|时限要求)"
     r"\s*(?:】\s*[：:]?|[：:])\s*")
 _STATUS_LABELS = ("整改状态", "整改结果", "整改完成情况", "完成情况", "完成状态", "整改进度", "完成进度", "进展情况")
 _STATUS_ONLY = re.compile(
@@ -558,6 +563,8 @@ _STATUS_CELL = re.compile(r"\s*(已|基本|正在|持续|长期)?(整改)?(完�
 _INLINE_LABEL = re.compile(r"【\s*整改[^】]{0,6}】\s*[：:]?|整改(?:情况|措施|举措)\s*[：:]")
 _MEASURE_LABELS = ("整改措施", "整改情况", "整改举措", "整改进展", "整改落实情况")
 _RESULT_LABELS = ("整改成效", "整改结果")
+_META_LABELS = ("责任单位", "责任领导", "责任人", "责任部门", "责任科室", "牵头单位", "牵头领导", "配合单位",
+                "整改时限", "完成时限", "整改期限", "时限要求")  # who and by when: not measures
 _PROBLEM_LABELS = ("问题表现", "存在问题", "具体问题", "主要问题", "反馈问题")
 _PROBLEM_CUE = re.compile(r"关于|關於|问题|問題|针对|針對|反馈|方面|不到位|不够|不足|不严|不力|薄弱|缺失|滞后|不规范|有待|不高|不强|不实|不细")
 _PROBLEM_CONTAINER = re.compile(
@@ -658,7 +665,8 @@ class _Parse:
             return bool(items) and (self.looks_like_problem(node) or _heading_before(src, node.content_start, items))
         for k, ln in enumerate(node.body[:8]):
             lm = _LABEL_LINE.match(src, ln.start, ln.end)
-            if lm and lm.group(1) not in _RESULT_LABELS and not _is_status_line(lm.group(1), src[lm.end():ln.end].strip(_WS)):
+            if lm and lm.group(1) not in _RESULT_LABELS and lm.group(1) not in _META_LABELS \
+                    and not _is_status_line(lm.group(1), src[lm.end():ln.end].strip(_WS)):
                 return True  # 整改措施：… / 问题表现：…, not a status or result line closing a measure
             if _ITEM_START.match(src, ln.start, ln.end) and _number(_first_label(src, ln.start)) == 1:
                 return True
@@ -739,6 +747,8 @@ class _Parse:
             m = _LABEL_LINE.match(src, s, e)
             if m:
                 label, rest = m.group(1), src[m.end():e].strip(_WS)
+                if label in _META_LABELS:
+                    continue
                 current = label
                 if _is_status_line(label, rest):
                     status = rest.rstrip("。.；;") or status
