@@ -438,6 +438,7 @@ def _build_outline(src: str, lines: list[_Line], marks: list | None = None) -> _
 # --- inline enumerations (一是…二是…, （1）…（2）…, ①②) ------------------------------
 
 _SHI_LEFT = set("。；;，,：:！!？?”\"）)\n \t\u3000")
+_SECOND_ITEM = re.compile(r"二是|[（(]\s*0?[2２]\s*[）)]|②|(?<!\d)0?[2２][、．.](?![\d%％])")
 _ANY_ITEM = re.compile(rf"(?P<shi>[{CN_DIGITS}]{{1,2}})是|[（(]\s*(?P<pnum>\d{{1,2}})\s*[）)]|(?P<circle>[{_CIRCLED}])"
                        r"|(?P<num>\d{1,2})[、．.](?![\d%％])")
 _LONE_ITEM = re.compile(r"\s*(?:[（(]1[）)]|①|一是)\s*")
@@ -462,6 +463,8 @@ def inline_items(src: str, start: int, end: int) -> list[tuple[int, int]]:
     starts after its marker; the text before it (a label or lead-in) is not included.
     一是… is preferred to （1）…, which is preferred to ①….
     """
+    if not _SECOND_ITEM.search(src, start, end):  # no item 2, no enumeration
+        return []
     shi: list[tuple[int, int, int]] = []
     pnum: list[tuple[int, int, int]] = []
     circle: list[tuple[int, int, int]] = []
