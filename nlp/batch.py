@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from .parse import Bulletin, parse_source
-from .source import DEFAULT_MAX_BYTES, ReadOptions, Source, SourceError, count_units, expand_inputs, iter_sources
+from .source import DEFAULT_MAX_BYTES, ReadOptions, SourceError, count_units, expand_inputs, iter_sources
 
 T = TypeVar("T")
 
@@ -96,6 +96,3 @@ def iter_parsed(inputs: list[str | Path], failures: Failures, desc: str = "parsi
     """Parse every bulletin under `inputs`, recording bad ones in `failures`."""
     for _key, bulletin in iter_units(inputs, failures, desc, options, skip):
         yield bulletin
-
-
-__all__ = ["Failures", "progress", "add_input_options", "read_options", "iter_units", "iter_parsed", "Source"]

@@ -53,7 +53,7 @@ def _field(record: dict, name: str):
     return cur
 
 
-def _text_field(fields: list[str], wanted: str | None, path: Path) -> str:
+def _text_field(fields: list[str], wanted: str | None) -> str:
     if wanted:
         return wanted
     for name in TEXT_FIELDS:
@@ -104,7 +104,7 @@ def _jsonl_rows(path: Path, options: ReadOptions) -> Iterator[Row]:
                 yield Row(no, None, None, "jsonl", f"row {no}: not valid JSON ({exc.msg})")
                 continue
             if text_field is None and isinstance(record, dict):
-                text_field = _text_field(list(record), None, path)
+                text_field = _text_field(list(record), None)
             yield _row(no, record, text_field or "content", options.id_field, "jsonl", options.max_bytes)
 
 
@@ -133,7 +133,7 @@ def _csv_rows(path: Path, options: ReadOptions, delimiter: str) -> Iterator[Row]
             fields = reader.fieldnames or []
         except csv.Error as exc:
             raise SourceError(f"unreadable {kind.upper()}: {exc}") from None
-        text_field = _text_field(list(fields), options.text_field, path)
+        text_field = _text_field(list(fields), options.text_field)
         if options.text_field and text_field not in fields:
             raise SourceError(f"no '{text_field}' column (columns: {', '.join(fields[:12])})")
         no = 0
@@ -160,7 +160,7 @@ def _parquet_rows(path: Path, options: ReadOptions) -> Iterator[Row]:
     except Exception as exc:  # pyarrow raises its own error kinds for damaged files
         raise SourceError(f"unreadable Parquet: {type(exc).__name__}") from None
     fields = pf.schema_arrow.names
-    text_field = _text_field(list(fields), options.text_field, path)
+    text_field = _text_field(list(fields), options.text_field)
     if text_field not in fields:
         raise SourceError(f"no '{text_field}' column (columns: {', '.join(fields[:12])})")
     cols = [text_field] + ([options.id_field] if options.id_field and options.id_field in fields else [])

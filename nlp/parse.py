@@ -167,10 +167,20 @@ _HEAD_TAIL = re.compile(r"(?:问题的整改|情况|打算|安排|方面|举措|
 _OPENING_BREAK = re.compile(r"(?<=通报)(?=[^\s，,。])|(?<=[^\s])(?=(?:发布)?时间\s*[:：]\s*\d)|(?<=[^\s])(?=根据|按照)")
 
 
-def _run_on_breaks(src: str, s: int, e: int, first: bool, stack: list[str], count: dict) -> list[int]:
+@dataclass
+class _Numbering:
+    """The numbering seen so far in a run-on text: styles from the top level down, the last
+    number of each, and the text after the first top-level marker (to know a second copy)."""
+
+    stack: list[str] = field(default_factory=list)
+    count: dict[str, int] = field(default_factory=dict)
+    first: str = "\0"
+
+
+def _run_on_breaks(src: str, s: int, e: int, first: bool, seen: _Numbering) -> list[int]:
     """Where paragraphs start inside one run-on line: at numbering markers that continue
-    a numbering sequence (一、二、…, （一）（二）…, 1. 2. …, （1）（2）…). `stack` and `count`
-    carry the numbering seen so far."""
+    a numbering sequence (一、二、…, （一）（二）…, 1. 2. …, （1）（2）…)."""
+    stack, count = seen.stack, seen.count
     cuts: list[int] = []
     for m in _RUN_MARK.finditer(src, s, e):
         p = m.start()
@@ -187,7 +197,7 @@ def _run_on_breaks(src: str, s: int, e: int, first: bool, stack: list[str], coun
         if style in stack:
             i = stack.index(style)
             # a restart at 1 of the top level is a second copy of the bulletin: same heading again
-            again = i == 0 and n == 1 and src.startswith(count.get("#first", "\0"), m.end())
+            again = i == 0 and n == 1 and src.startswith(seen.first, m.end())
             if not (n == count[style] + 1 or again or style == "tag"):
                 continue
             del stack[i + 1:]
@@ -195,7 +205,7 @@ def _run_on_breaks(src: str, s: int, e: int, first: bool, stack: list[str], coun
             continue
         else:
             if not stack:
-                count["#first"] = src[m.end():m.end() + 8]  # type: ignore[assignment]
+                seen.first = src[m.end():m.end() + 8]
             stack.append(style)
         count[style] = n
         if src.startswith("**", p - 2) and p - 2 >= s:  # **一、…** (Markdown bold) run into the text
@@ -211,7 +221,7 @@ def _run_on_breaks(src: str, s: int, e: int, first: bool, stack: list[str], coun
             tails = list(_HEAD_TAIL.finditer(window))
             if tails and tails[-1].end() < len(window):
                 cuts.append(m.end() + tails[-1].end())
-        elif style in ("num", "wenti", "pcn", "pnum"):  # 1.关于“…”问题的整改。<measure>
+        else:  # 1.关于“…”问题的整改。<measure>
             j = _sentence_end(src, m.end(), min(e, m.end() + 300))
             if j and _PROBLEM_HEAD_END.search(src, m.end(), j):
                 cuts.append(j)
@@ -277,13 +287,12 @@ def _split_run_on(text: str, s: int, e: int, first: bool) -> list[tuple[int, int
                 p = g.end()
         pieces.append((p, e))
     out: list[tuple[int, int]] = []
-    stack: list[str] = []
-    count: dict[str, int] = {}
+    seen = _Numbering()
     for k, (ps, pe) in enumerate(pieces):
         if pe - ps < _FLAT_MIN and len(pieces) > 1:
             out.append((ps, pe))
             continue
-        cuts = [ps] + _run_on_breaks(text, ps, pe, first and k == 0, stack, count) + [pe]
+        cuts = [ps] + _run_on_breaks(text, ps, pe, first and k == 0, seen) + [pe]
         for a, b in zip(cuts, cuts[1:]):
             while a < b and text[a] in _WS:
                 a += 1

@@ -245,8 +245,9 @@ def source_from_text(text: str, bulletin_id: str, path: str, encoding: str, kind
     notes = list(notes or [])
     text = clean_text(text, notes)
     if html if html is not None else looks_like_html(text, Path(path)):
-        body, title = html_to_text(text)
-        return Source(bulletin_id, path, encoding, body, True, title, "html", notes)
+        body, title = html_to_text(text)  # character references may decode to control characters
+        return Source(bulletin_id, path, encoding, clean_text(body, notes), True, title and clean_text(title),
+                      "html", notes)
     if kind == "markdown":
         from .documents import markdown_to_text
         text = markdown_to_text(text)
