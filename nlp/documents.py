@@ -299,37 +299,34 @@ def pdf_to_text(data: bytes) -> str:
 
 # --- Markdown ---------------------------------------------------------------------
 
-_MD_RULES = [
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)"), r"\1"),  # links
-    (re.compile(r"\*\*(.+?)\*\*|__(.+?)__"), lambda m: m.group(1) or m.group(2)),
-    (re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?!\*)"), r"\1"),
-    (re.compile(r"~~(.+?)~~"), r"\1"),
-    (re.compile(r"`([^`\n]+)`"), r"\1"),
-    (re.compile(r"<br\s*/?>", re.I), "\n"),
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),
+# Block rules, applied to the whole text in order (multiline patterns).
+_MD_BLOCKS = [
+    (re.compile(r"(?m)^[ \t]*(?:```|~~~).*(?:\n|$)"), ""),  # code fences (their content stays)
+    (re.compile(r"(?m)^[ \t]*(?:[-*_][ \t]*){3,}$"), ""),  # horizontal rules
+    (re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$"), ""),  # table rule
+    (re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+"), ""),  # quotes
+    (re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$"), lambda m: m.group(1)),  # headings
+    (re.compile(r"(?m)^[ \t]*[-*+][ \t]+(?:\[[ xX]\][ \t]+)?"), ""),  # list bullets (numbers stay)
+    (re.compile(r"(?m)^[ \t]*\|(.*)\|[ \t]*$"),  # table rows: tab-separated cells
+     lambda m: "\t".join(c.strip() for c in m.group(1).split("|"))),
 ]
+# Inline rules.
+_MD_INLINE = [
+    (re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), ""),  # images
+    (re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^)\n]*\))*\)"), lambda m: m.group(1)),  # links
+    (re.compile(r"\*\*(.+?)\*\*|__(.+?)__"), lambda m: m.group(1) or m.group(2)),
+    (re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?!\*)"), lambda m: m.group(1)),
+    (re.compile(r"~~(.+?)~~"), lambda m: m.group(1)),
+    (re.compile(r"`([^`\n]+)`"), lambda m: m.group(1)),
+    (re.compile(r"<br\s*/?>", re.I), "\n"),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), lambda m: m.group(1)),
+]
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
 def markdown_to_text(text: str) -> str:
     """Markdown reduced to its text: one paragraph a line, table rows as tab-separated cells."""
-    lines = text.split("\n")
-    if lines and lines[0].strip() == "---":  # front matter
-        for k in range(1, min(len(lines), 200)):
-            if lines[k].strip() in ("---", "..."):
-                lines = lines[k + 1:]
-                break
-    out = []
-    for ln in lines:
-        s = ln.strip()
-        if re.match(r"^(```|~~~)", s) or re.fullmatch(r"([-*_]\s*){3,}", s) or re.fullmatch(r"\|?\s*:?-{3,}.*", s):
-            continue
-        s = re.sub(r"^(>\s?)+", "", s)
-        s = re.sub(r"^#{1,6}\s+(.*?)\s*#*$", r"\1", s)
-        s = re.sub(r"^[-*+]\s+(?:\[[ xX]\]\s+)?", "", s)
-        if s.startswith("|") and s.endswith("|") and len(s) > 1:
-            s = "\t".join(c.strip() for c in s[1:-1].split("|"))
-        for rx, repl in _MD_RULES:
-            s = rx.sub(repl, s)
-        out.append(s)
-    return "\n".join(out)
+    text = _FRONT_MATTER.sub("", text, count=1)
+    for rx, repl in _MD_BLOCKS + _MD_INLINE:
+        text = rx.sub(repl, text)
+    return text

@@ -234,16 +234,15 @@ def _run_on_breaks(src: str, s: int, e: int, first: bool, seen: _Numbering) -> l
 
 def _sentence_end(src: str, s: int, e: int) -> int | None:
     """Offset after the first 。 not inside quotes, or None."""
-    depth = 0
-    for k in range(s, e):
-        c = src[k]
-        if c in "“「『":
-            depth += 1
-        elif c in "”」』":
-            depth = max(0, depth - 1)
-        elif c == "。" and depth == 0:
-            return k + 1
-    return None
+    k = s
+    while True:
+        j = src.find("。", k, e)
+        if j < 0:
+            return None
+        seg = src[s:j]
+        if seg.count("“") + seg.count("「") + seg.count("『") <= seg.count("”") + seg.count("」") + seg.count("』"):
+            return j + 1
+        k = j + 1
 
 
 def _lines(text: str, start: int = 0, end: int | None = None) -> list[_Line]:
