@@ -1,13 +1,15 @@
-"""Run a job over many bulletin files: a progress bar, and bad files reported, not fatal."""
+"""Run a job over many bulletins: a progress bar, and bad files or rows reported, not fatal."""
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
-from .parse import Bulletin, parse_file
-from .source import SourceError, iter_bulletin_files
+from .parse import Bulletin, parse_source
+from .inputs import count_units, expand_inputs, iter_sources
+from .source import DEFAULT_MAX_BYTES, ReadOptions, SourceError
 
 T = TypeVar("T")
 
@@ -30,25 +32,68 @@ class Failures:
         return bool(self.items)
 
 
-def progress(items: list[T], desc: str, unit: str = "file") -> Iterator[T]:
+def progress(items: Iterable[T], desc: str, unit: str = "file", total: int | None = None) -> Iterator[T]:
     """A tqdm bar on stderr when there is more than one item and stderr is a terminal."""
-    if len(items) <= 1 or not sys.stderr.isatty():
+    n = total if total is not None else (len(items) if hasattr(items, "__len__") else None)  # type: ignore[arg-type]
+    if (n is not None and n <= 1) or not sys.stderr.isatty():
         yield from items
         return
     from tqdm import tqdm
-    yield from tqdm(items, desc=desc, unit=unit, file=sys.stderr)
+    yield from tqdm(items, desc=desc, unit=unit, total=n, file=sys.stderr)
+
+
+# --- the input options every sub-command that reads bulletins shares ----------------
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    """--text-field / --id-field for corpus files, --max-size for every input."""
+    g = parser.add_argument_group("inputs")
+    g.add_argument("--text-field", help="corpus files (.jsonl/.csv/.tsv/.parquet, one bulletin a row): the "
+                   "column with the text (default: content, text, body…); also makes folders yield corpus files")
+    g.add_argument("--id-field", help="corpus files: the column giving each bulletin's id (default: file#row)")
+    g.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1e6, metavar="MB",
+                   help="refuse inputs (files or rows) larger than this (default: %(default)g MB)")
+
+
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    if getattr(args, "max_size", None) is not None and args.max_size <= 0:
+        raise SourceError("--max-size must be positive")
+    return ReadOptions(text_field=getattr(args, "text_field", None), id_field=getattr(args, "id_field", None),
+                       max_bytes=int(getattr(args, "max_size", DEFAULT_MAX_BYTES / 1e6) * 1e6))
+
+
+def _note(key: str, notes: list[str]) -> None:
+    for n in notes:
+        print(f"note: {key}: {n}", file=sys.stderr)
+
+
+def iter_units(inputs: list[str | Path], failures: Failures, desc: str = "parsing",
+               options: ReadOptions | None = None,
+               skip: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Bulletin]]:
+    """(key, parsed bulletin) for every bulletin the inputs hold; bad ones go to `failures`.
+
+    `key` is the file path or `path#row` of a corpus row, stable across runs (for resuming).
+    """
+    options = options or ReadOptions()
+    items = expand_inputs(inputs, options)
+    for key, src in progress(iter_sources(items, options, skip), desc, "bulletin", count_units(items)):
+        if isinstance(src, SourceError):
+            failures.add(key, str(src))
+            continue
+        try:
+            bulletin = parse_source(src)
+        except SourceError as exc:
+            failures.add(key, str(exc))
+            continue
+        except Exception as exc:  # a parser bug must not stop a batch of thousands
+            failures.add(key, f"internal error: {type(exc).__name__}: {exc}")
+            continue
+        _note(key, bulletin.warnings)
+        yield key, bulletin
 
 
 def iter_parsed(inputs: list[str | Path], failures: Failures, desc: str = "parsing",
-                skip: Callable[[Path], bool] | None = None) -> Iterator[Bulletin]:
-    """Parse every bulletin file under `inputs`, recording bad ones in `failures`."""
-    files = iter_bulletin_files(inputs)
-    for path in progress(files, desc):
-        if skip and skip(path):
-            continue
-        try:
-            yield parse_file(path)
-        except SourceError as exc:
-            failures.add(path, str(exc))
-        except Exception as exc:  # a parser bug must not stop a batch of thousands
-            failures.add(path, f"internal error: {type(exc).__name__}: {exc}")
+                skip: Callable[[str], bool] | None = None,
+                options: ReadOptions | None = None) -> Iterator[Bulletin]:
+    """Parse every bulletin under `inputs`, recording bad ones in `failures`."""
+    for _key, bulletin in iter_units(inputs, failures, desc, options, skip):
+        yield bulletin

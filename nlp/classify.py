@@ -9,11 +9,12 @@ import json
 import sys
 from pathlib import Path
 
-from .batch import Failures, progress
+from .batch import Failures, iter_units
 from .classifiers.base import Classifier
-from .parse import Bulletin, parse_file
+from .parse import Bulletin
 from .records import measure_rows
-from .source import SourceError, iter_bulletin_files
+from .inputs import expand_inputs
+from .source import ReadOptions
 
 ROW_FIELDS = ["bulletin_id", "issue_no", "measure_no", "issue_title", "text"]
 
@@ -73,29 +74,22 @@ def format_tally(t: dict[str, dict]) -> str:
 
 
 def classify_files(inputs: list[str | Path], model: Classifier, out: str | Path, resume: bool = False,
-                   all_probs: bool = False, failures: Failures | None = None) -> list[dict]:
-    """Classify every bulletin under `inputs` into `out` (.jsonl or .csv); returns all rows."""
+                   all_probs: bool = False, failures: Failures | None = None,
+                   options: ReadOptions | None = None) -> list[dict]:
+    """Classify every bulletin under `inputs` (files, folders, corpus rows) into `out` (.jsonl
+    or .csv); returns all rows."""
     from .outputs import RowLog
 
     failures = failures if failures is not None else Failures()
-    files = iter_bulletin_files(inputs)
+    items = expand_inputs(inputs, options)  # nothing to read is an error before any output
     log = RowLog(out, resume)
-    todo = [f for f in files if str(f) not in log.done]
-    if resume and len(todo) < len(files):
-        print(f"resuming: {len(files) - len(todo)} of {len(files)} file(s) already done", file=sys.stderr)
-    for path in progress(todo, "classifying"):
-        try:
-            bulletin = parse_file(path)
-        except SourceError as exc:
-            failures.add(path, str(exc))
-            continue
-        except Exception as exc:  # a parser bug must not stop a long batch
-            failures.add(path, f"internal error: {type(exc).__name__}: {exc}")
-            continue
+    if resume and log.done:
+        print(f"resuming: {len(log.done)} bulletin(s) already done", file=sys.stderr)
+    cols = output_columns(model, all_probs)
+    for key, bulletin in iter_units(items, failures, "classifying", options, skip=log.done.__contains__):
         rows = classify_bulletin(bulletin, model, all_probs)
-        cols = output_columns(model, all_probs)
-        log.add(str(path), [{k: r.get(k) for k in cols} for r in rows])
-    return log.finish(output_columns(model, all_probs))
+        log.add(key, [{k: r.get(k) for k in cols} for r in rows])
+    return log.finish(cols)
 
 
 def write_summary(path: str | Path, t: dict) -> None:

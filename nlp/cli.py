@@ -65,12 +65,12 @@ def _model(spec: str | None):
 # --- parse ------------------------------------------------------------------------
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from .batch import Failures, iter_parsed
+    from .batch import Failures, iter_parsed, read_options
     from .outputs import dumps_jsonl
     from .records import measure_rows, to_markdown
 
     failures = Failures()
-    docs = list(iter_parsed(args.inputs, failures))
+    docs = list(iter_parsed(args.inputs, failures, options=read_options(args)))
     if args.format == "json":
         if len(docs) == 1 and len(args.inputs) == 1 and Path(args.inputs[0]).is_file():
             text = json.dumps(docs[0].to_dict(args.with_text), ensure_ascii=False, indent=2) + "\n"
@@ -88,14 +88,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
 # --- classify ---------------------------------------------------------------------
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from .batch import Failures
+    from .batch import Failures, read_options
     from .classify import classify_files, format_tally, tally, write_summary
 
     if not args.out.lower().endswith((".jsonl", ".csv")):
         raise UsageError("--out must end in .jsonl or .csv")
     model = _model(args.model)
     failures = Failures()
-    rows = classify_files(args.inputs, model, args.out, args.resume, args.all_probs, failures)
+    rows = classify_files(args.inputs, model, args.out, args.resume, args.all_probs, failures, read_options(args))
     t = tally(rows, model)
     if args.summary:
         write_summary(args.summary, t)
@@ -294,6 +294,7 @@ def cmd_import_labels(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from .classifiers import kinds
+    from .batch import add_input_options
 
     p = argparse.ArgumentParser(prog="bulletin", description=(
         "Parse, label, evaluate, summarise and compare Chinese inspection-rectification "
@@ -307,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="json: one document (JSON Lines for several inputs); jsonl: one measure a line; md: outline")
     sp.add_argument("--out", help="write here (atomically) instead of stdout")
     sp.add_argument("--with-text", action="store_true", help="include the decoded source text in json")
+    add_input_options(sp)
     sp.set_defaults(func=cmd_parse)
 
     sp = sub.add_parser("classify", help="label every measure of bulletins with the default or a given model")
@@ -316,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--all-probs", action="store_true", help="add every label's probability (p_<task>_<label>)")
     sp.add_argument("--summary", help="write the per-bulletin tally here (JSON) instead of stderr")
     sp.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out")
+    add_input_options(sp)
     sp.set_defaults(func=cmd_classify)
 
     sp = sub.add_parser("train", help="train a model of a registered kind on labelled measures")

@@ -39,3 +39,14 @@ def test_mutated_bulletins_never_crash(which, edits):
         i = int(where * len(text))
         text = text[:i] + insert + text[i + cut:]
     _check(text)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(range(len(_SAMPLES))), st.sampled_from(["", " "]), st.lists(
+    st.tuples(st.floats(0, 1), st.integers(0, 60), st.sampled_from(_PIECES + [""])), max_size=8))
+def test_mutated_bulletins_without_line_breaks_never_crash(which, joiner, edits):
+    text = joiner.join(line.strip() for line in _SAMPLES[which].split("\n"))
+    for where, cut, insert in edits:
+        i = int(where * len(text))
+        text = text[:i] + insert.replace("\n", joiner) + text[i + cut:]
+    _check(text)
