@@ -1,26 +1,90 @@
-"""Compare bulletins: one table row per bulletin, every labelled measure, charts and a report.
+"""Compare bulletins: who gets more done, does each bulletin's own claim hold, and when.
 
-Output is for analysis elsewhere (pandas, R, Stata read the CSVs) and for reading
-(`report.html`, one self-contained page). A file that cannot be parsed is listed in the
-report and on stderr; it does not stop the others.
+`compare` labels and summarises every bulletin, then writes, into one folder that is
+swapped in only when the run succeeds:
+- `bulletins.csv`: one row per bulletin (where, what kind of unit, when, counts per label,
+  the share finished, its stated totals flattened into columns, parse coverage, flags);
+- `groups.csv`: one row per group of bulletins (by province, city, level, unit type);
+- `measures.csv`: every labelled measure;
+- `report.html`: one self-contained page (nlp/report.py) and two PNG charts (nlp/charts.py).
+
+Nothing here names a task or a label: the scheme's roles say which task is the topic, which
+is progress and which progress label means finished, so a renamed scheme works unchanged.
 """
 from __future__ import annotations
 
-import base64
-import html
+import math
+import os
 import re
+import shutil
+import tempfile
 from collections import Counter
+from datetime import date
+from itertools import combinations
 from pathlib import Path
 
-# --- region and level ----------------------------------------------------------------
+from .errors import UsageError
+from .facts import LOW_COVERAGE, coverage, stated_completion
+
+# Display names of the metadata codes (the codes stay in the CSVs and in tooltips).
+UNIT_TYPES = {"party_or_government_organ": "党政机关", "department": "职能部门", "township_or_street": "乡镇街道",
+              "village": "村（社区）", "development_zone": "开发区", "soe": "国有企业", "hospital": "医院",
+              "school_or_university": "学校", "court_or_procuratorate": "法院检察院", "mass_organisation": "群团组织",
+              "other": "其他单位"}
+LEVELS = {"central": "中央", "provincial": "省级", "prefectural": "市级", "county": "县级", "township": "乡镇级",
+          "village": "村级"}
+GROUPINGS = {"unit_type": "单位类型", "province": "省份", "city": "城市", "level": "层级"}
+UNKNOWN = "未识别"
+STATED_KEYS = ("problems_reported", "problems_completed", "problems_ongoing", "measures_set", "measures_completed",
+               "completion_rate", "rules_made", "funds_recovered_10k_yuan", "people_handled")
+STATED_ZH = {"problems_reported": "反馈问题", "problems_completed": "已完成问题", "problems_ongoing": "推进中问题",
+             "measures_set": "整改措施", "measures_completed": "已完成措施", "completion_rate": "整改完成率",
+             "rules_made": "建立制度", "funds_recovered_10k_yuan": "追缴资金（万元）", "people_handled": "处理人员"}
+
+MIN_GROUP_N = 3          # bulletins a group needs to enter a test of completion differences
+DISAGREE_AT = 0.25       # |labelled − stated completion| from which a bulletin is flagged
+FEW_MEASURES = 5         # a share finished over fewer measures than this is flagged as unstable
+FLAGS = {"disagrees": "自述完成率与标注相差较大", "low_coverage": "解析到的问题不足自述的一半",
+         "few_measures": "措施少于5项，占比不稳定", "no_published_date": "无发布日期", "no_region": "未识别地区"}
+
+
+def roles(scheme) -> tuple:
+    """(topic task, progress task, finished label) of a scheme, or a SchemeError."""
+    topic, progress = scheme.require_roles("compare")
+    return topic, progress, progress.finished
+
+
+# --- where and what kind of unit ---------------------------------------------------------
+
+def bulletin_place(bulletin) -> dict:
+    """province, city, county, level and unit_type of a bulletin (None where unknown).
+
+    Read from the metadata (`bulletin.region`, `.level`, `.unit_type`) when the parser
+    supplies it; otherwise from `_fallback_place`, this module's own inference.
+    """
+    region = getattr(bulletin, "region", None)
+    level, unit_type = getattr(bulletin, "level", None), getattr(bulletin, "unit_type", None)
+    if not isinstance(region, dict) and level is None and unit_type is None:
+        return _fallback_place(bulletin)
+    region = region if isinstance(region, dict) else {}
+    return {"province": region.get("province"), "city": region.get("city"), "county": region.get("county"),
+            "level": level, "unit_type": unit_type}
+
+
+def _fallback_place(bulletin) -> dict:
+    """Region, level and unit type inferred here, until nlp.metadata supplies them."""
+    region = extract_region(bulletin.issuer, bulletin.title, bulletin.inspector, bulletin.text)
+    return {"province": region["province"], "city": region["city"], "county": region["county"],
+            "level": _level_of(region, bulletin.issuer),
+            "unit_type": unit_type_of(bulletin.issuer, bulletin.title, region)}
+
 
 PROVINCES = ["北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省",
              "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省",
              "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省",
              "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区"]
-# Prefecture-level cities → province: all of the coastal provinces that publish most
-# bulletins, and the capitals and large cities elsewhere. Not a gazetteer: a city not
-# listed simply leaves the province empty unless the text states it.
+# Prefecture-level cities → province: the coastal provinces that publish most bulletins,
+# and capitals and large cities elsewhere. Not a gazetteer.
 PREFECTURES = {
     "江苏省": "南京 无锡 徐州 常州 苏州 南通 连云港 淮安 盐城 扬州 镇江 泰州 宿迁",
     "浙江省": "杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水",
@@ -46,7 +110,7 @@ _TIER = {"省": "province", "自治区": "province", "市": "city", "自治州":
          "县": "county", "自治县": "county", "区": "county", "旗": "county"}
 
 
-def _strip_party(name: str) -> str:
+def _strip_party(name: str | None) -> str:
     return re.sub(r"^中共|^中国共产党", "", name or "")
 
 
@@ -80,11 +144,7 @@ def _inspector_place(inspector: str | None) -> tuple[str | None, str | None]:
 
 
 def extract_region(issuer: str | None, title: str | None, inspector: str | None, text: str) -> dict:
-    """Province, city, county and township of a bulletin, as far as its own words tell.
-
-    No gazetteer: a place is kept only when named with its suffix (XX省/市/县/区/镇);
-    a province is filled from the text or from the short PREFECTURES table.
-    """
+    """Province, city, county and township of a bulletin, as far as its own words tell."""
     issuer = issuer or ""
     own = "\n".join(x for x in (issuer, title or "", inspector or "") if x)
     places = _issuer_places(issuer, text)
@@ -106,60 +166,257 @@ def extract_region(issuer: str | None, title: str | None, inspector: str | None,
             region["province"] = from_city
         elif in_text and (len(in_text) == 1 or in_text[0][1] > in_text[1][1]):
             region["province"] = in_text[0][0]
-    region["region"] = " / ".join(v for v in region.values() if v) or None
     return region
 
 
-_LEVELS = [
-    ("hospital", r"医院|卫生院"), ("university", r"大学|学院"), ("school", r"学校|中学|小学"),
-    ("court", r"法院"), ("procuratorate", r"检察院"), ("enterprise", r"公司|集团|银行|控股"),
+_UNIT_RULES = [
+    ("hospital", r"医院|卫生院"), ("school_or_university", r"大学|学院|学校|中学|小学"),
+    ("court_or_procuratorate", r"法院|检察院"), ("soe", r"公司|集团|银行|控股"),
     ("development_zone", r"开发区|经开区|高新区|园区|保税区|新区"),
-    ("department", r"局|厅|办公室|委员会党组|委党组|中心|工会|联合会"),
+    ("mass_organisation", r"妇女联合会|妇联|总工会|工会|共青团|团委|科学技术协会|科协|文联|侨联|残联"),
+    ("village", r"村(委员会|党支部|党总支|$)|社区"),
+    ("township_or_street", r"镇|乡|街道"),
+    ("department", r"局|厅|办公室|委员会党组|委党组|中心|党组"),
 ]
 
 
-def unit_level(issuer: str | None, title: str | None, tier: str | None) -> str:
-    """What kind of unit issued the bulletin: a tier of government or a kind of body."""
-    name = _strip_party(issuer or "") or re.split(r"关于", title or "")[0]
-    for lv, rx in _LEVELS:
+def unit_type_of(issuer: str | None, title: str | None, region: dict | None = None) -> str:
+    """What kind of unit issued the bulletin (UNIT_TYPES), from its name."""
+    name = _strip_party(issuer) or re.split(r"关于", title or "")[0]
+    for kind, rx in _UNIT_RULES:
         if re.search(rx, name):
-            return lv
-    return tier or "unknown"
+            return kind
+    if re.search(r"(省|市|县|区|州|旗)(委员会|委|人民政府|政府)$", name):
+        return "party_or_government_organ"
+    return "other"
 
 
-# --- rows --------------------------------------------------------------------------
+def _level_of(region: dict, issuer: str | None) -> str | None:
+    """Administrative level of the issuer from the lowest place it names."""
+    name = _strip_party(issuer)
+    if re.search(r"村(委员会|党支部|党总支|$)|社区", name):
+        return "village"
+    if region.get("township"):
+        return "township"
+    if region.get("county"):
+        return "county"
+    if region.get("city"):
+        return "prefectural"
+    if region.get("province"):
+        return "provincial"
+    return None
+
+
+# --- one bulletin ------------------------------------------------------------------
 
 MEASURE_COLUMNS = ["bulletin_id", "issue_no", "issue_label", "issue_group", "issue_title", "reported_status",
-                   "measure_no", "text", "domain", "domain_score", "status", "status_score", "start", "end"]
+                   "measure_no", "text", "start", "end"]
+_ORG_END = re.compile(r"(委员会|党组|党委|党工委|工委|纪委|局|厅|办|院|校|大学|学院|公司|集团|中心|政府|镇|乡|街道|村|区|县|市|"
+                      r"会|所|站|队|部|社)$")
 
 
-def short_name(bulletin) -> str:
-    """A chart label: the issuer without 中共 and committee suffixes, else the title."""
-    name = _strip_party(bulletin.issuer or "")
-    name = re.sub(r"(工作委员会|委员会|党工委|党委|党组|工委)$", "", name) or bulletin.title or bulletin.bulletin_id
-    return name if len(name) <= 16 else name[:15] + "…"
+def display_name(bulletin) -> str:
+    """The name readers know a bulletin by: its issuer, else the title's head, else its id.
+
+    An issuer that reads like a heading or a sentence (punctuation, a list marker, too long)
+    is not a name, so it is passed over.
+    """
+    for cand in (_strip_party(bulletin.issuer), re.split(r"关于", bulletin.title or "")[0] if bulletin.title and
+                 "关于" in bulletin.title else ""):
+        cand = (cand or "").strip()
+        if 2 <= len(cand) <= 30 and _ORG_END.search(cand) and not re.search(r"[，。：:；;、“”（）()]|^[一二三四五六七八九十\d]", cand):
+            cand = re.sub(r"(工作委员会|委员会|党工委|党委|党组|工委)$", "", cand) or cand
+            return cand if len(cand) <= 18 else cand[:17] + "…"
+    return bulletin.bulletin_id
 
 
-def bulletin_row(bulletin, rows: list[dict], facts: dict, domains: list[str], statuses: list[str]) -> dict:
-    """One CSV row per bulletin: who, where, when, and its measures by domain and status."""
-    region = extract_region(bulletin.issuer, bulletin.title, bulletin.inspector, bulletin.text)
-    tier = next((t for t in ("township", "county", "city", "province") if region[t]), None)
-    row = {"bulletin_id": bulletin.bulletin_id, "source_path": bulletin.source_path, "title": bulletin.title,
-           "issuer": bulletin.issuer, "short_name": short_name(bulletin), **region,
-           "level": unit_level(bulletin.issuer, bulletin.title, tier), "inspector": bulletin.inspector,
-           **{k: v for k, v in bulletin.dates.items()}, "problems": len(bulletin.issues), "measures": len(rows)}
-    dcount, scount = Counter(r["domain"] for r in rows), Counter(r["status"] for r in rows)
-    row.update({f"n_{d}": dcount.get(d, 0) for d in domains})
-    row.update({f"n_{s}": scount.get(s, 0) for s in statuses})
-    row["share_done"] = facts["share_done"]
-    row.update({f"share_done_{d}": facts["share_done_by_domain"].get(d) for d in domains})
+def _days(a: str | None, b: str | None) -> int | None:
+    try:
+        return (date.fromisoformat(b) - date.fromisoformat(a)).days if a and b else None
+    except ValueError:
+        return None
+
+
+def bulletin_row(bulletin, rows: list[dict], facts: dict, scheme) -> dict:
+    """One CSV row per bulletin: who, where, when, its counts, its claim beside its labels, flags."""
+    topic, progress, finished = roles(scheme)
+    place = bulletin_place(bulletin)
+    dates = {k: (bulletin.dates or {}).get(k) for k in ("inspection_start", "inspection_end", "feedback",
+                                                         "published", "signed")}
+    stated = dict(bulletin.stated or {})
+    row = {"bulletin_id": bulletin.bulletin_id, "name": display_name(bulletin), "title": bulletin.title,
+           "issuer": bulletin.issuer, "inspector": bulletin.inspector, **place,
+           "region": " / ".join(v for v in (place["province"], place["city"], place["county"]) if v) or None,
+           **dates, "lag_days": _days(dates["feedback"], dates["published"]),
+           "problems": len(bulletin.issues), "measures": len(rows)}
+    tcount, pcount = Counter(r[topic.name] for r in rows), Counter(r[progress.name] for r in rows)
+    row.update({f"n_{t}": tcount.get(t, 0) for t in topic.labels})
+    row.update({f"n_{p}": pcount.get(p, 0) for p in progress.labels})
+    row["share_finished"] = round(pcount.get(finished, 0) / len(rows), 4) if rows else None
+    by_issue: dict[int, list[str]] = {}
+    for r in rows:
+        by_issue.setdefault(r["issue_no"], []).append(r[progress.name])
+    row["problems_finished"] = sum(all(p == finished for p in ps) for ps in by_issue.values())
+    row["share_problems_finished"] = round(row["problems_finished"] / len(by_issue), 4) if by_issue else None
+    row.update({f"stated_{k}": stated.get(k) for k in STATED_KEYS})
+    claim, basis = stated_completion(stated)
+    labelled = row["share_problems_finished"] if basis == "problems" else row["share_finished"]
+    row.update(stated_completion=round(claim, 4) if claim is not None else None, stated_basis=basis,
+               labelled_completion=labelled if claim is not None else None,
+               gap=round(labelled - claim, 4) if claim is not None and labelled is not None else None)
+    cov = coverage(bulletin)
+    row.update(coverage_problems_parsed=cov["problems_parsed"], coverage_problems_stated=cov["problems_stated"],
+               coverage_ratio=cov["ratio"])
+    flags = []
+    if row["gap"] is not None and abs(row["gap"]) >= DISAGREE_AT:
+        flags.append("disagrees")
+    if cov["flag"] or (cov["ratio"] is not None and cov["ratio"] < LOW_COVERAGE):
+        flags.append("low_coverage")
+    if len(rows) < FEW_MEASURES:
+        flags.append("few_measures")
+    if not dates["published"]:
+        flags.append("no_published_date")
+    if not (place["province"] or place["city"] or place["county"]):
+        flags.append("no_region")
+    row["flags"] = ";".join(flags)
     row["figures"] = len(facts["figures"])
     row["deadlines"] = len(facts["deadlines"])
-    row["stated"] = dict(bulletin.stated)
+    row["source_path"] = bulletin.source_path
     return row
 
 
-# --- the domain-mix test -----------------------------------------------------------
+def bulletin_columns(scheme) -> list[str]:
+    """Columns of bulletins.csv, in order (README: 'compare outputs')."""
+    topic, progress, _ = roles(scheme)
+    return ["bulletin_id", "name", "title", "issuer", "inspector", "province", "city", "county", "region", "level",
+            "unit_type", "inspection_start", "inspection_end", "feedback", "published", "signed", "lag_days",
+            "problems", "measures", *[f"n_{t}" for t in topic.labels], *[f"n_{p}" for p in progress.labels],
+            "share_finished", "problems_finished", "share_problems_finished", *[f"stated_{k}" for k in STATED_KEYS],
+            "stated_completion", "stated_basis", "labelled_completion", "gap", "coverage_problems_parsed",
+            "coverage_problems_stated", "coverage_ratio", "flags", "figures", "deadlines", "source_path"]
+
+
+# --- groups and the completion test ------------------------------------------------
+
+GROUP_COLUMNS = ["grouping", "group", "bulletins", "measures", "finished", "share_finished", "mean_bulletin_share",
+                 "min_bulletin_share", "max_bulletin_share", "stated_bulletins", "stated_completion",
+                 "labelled_completion", "flagged_bulletins", "tested", "bulletin_ids"]
+
+
+def group_rows(bulletins: list[dict], grouping: str, progress_labels: list[str], finished: str) -> list[dict]:
+    """One row per value of `grouping` (unknown values pooled as 未识别), largest first."""
+    groups: dict[str, list[dict]] = {}
+    for b in bulletins:
+        groups.setdefault(b.get(grouping) or UNKNOWN, []).append(b)
+    out = []
+    for g, bs in groups.items():
+        measures = sum(b["measures"] for b in bs)
+        done = sum(b[f"n_{finished}"] for b in bs)
+        shares = [b["share_finished"] for b in bs if b["share_finished"] is not None]
+        stated = [b for b in bs if b["stated_completion"] is not None]
+        out.append({"grouping": grouping, "group": g, "bulletins": len(bs), "measures": measures, "finished": done,
+                    **{f"n_{p}": sum(b[f"n_{p}"] for b in bs) for p in progress_labels},
+                    "share_finished": round(done / measures, 4) if measures else None,
+                    "mean_bulletin_share": round(sum(shares) / len(shares), 4) if shares else None,
+                    "min_bulletin_share": min(shares) if shares else None,
+                    "max_bulletin_share": max(shares) if shares else None,
+                    "stated_bulletins": len(stated),
+                    "stated_completion": round(sum(b["stated_completion"] for b in stated) / len(stated), 4)
+                    if stated else None,
+                    "labelled_completion": round(sum(b["labelled_completion"] for b in stated
+                                                     if b["labelled_completion"] is not None) / len(stated), 4)
+                    if stated else None,
+                    "flagged_bulletins": sum(bool(b["flags"]) for b in bs),
+                    "tested": g != UNKNOWN and len(bs) >= MIN_GROUP_N,
+                    "bulletin_ids": ";".join(b["bulletin_id"] for b in bs)})
+    return sorted(out, key=lambda r: (r["group"] == UNKNOWN, -r["bulletins"], -r["measures"], r["group"]))
+
+
+def _between_ss(labels, finished, totals, n_groups):
+    """Σ_g n_g (p_g − p)²: how far the groups' pooled shares lie from the overall share."""
+    import numpy as np
+
+    n_g = np.bincount(labels, weights=totals, minlength=n_groups)
+    f_g = np.bincount(labels, weights=finished, minlength=n_groups)
+    p = finished.sum() / totals.sum()
+    return float(np.sum(np.where(n_g > 0, (f_g - n_g * p) ** 2 / np.where(n_g > 0, n_g, 1), 0.0)))
+
+
+def _assignments(sizes: list[int], n: int):
+    """Every way to split n bulletins into groups of the given sizes (label arrays)."""
+    def rec(left: tuple[int, ...], g: int):
+        if g == len(sizes) - 1:
+            yield {i: g for i in left}
+            return
+        for chosen in combinations(left, sizes[g]):
+            rest = tuple(i for i in left if i not in set(chosen))
+            for tail in rec(rest, g + 1):
+                yield {**{i: g for i in chosen}, **tail}
+    for a in rec(tuple(range(n)), 0):
+        yield [a[i] for i in range(n)]
+
+
+def completion_test(groups: dict[str, list[tuple[int, int]]], n_perm: int = 9999, seed: int = 0,
+                    exact_limit: int = 20000, names: dict[str, str] | None = None) -> dict:
+    """Do the groups differ in the share of measures finished?
+
+    Each group is a list of bulletins as (finished, measures). Measures of one bulletin are
+    not independent, so the bulletin is the unit that is shuffled: a permutation test that
+    reassigns whole bulletins to groups (all assignments when there are at most
+    `exact_limit`, else `n_perm` random ones). The statistic is Σ n_g (p_g − p)², the spread
+    of the groups' pooled shares. Effect size: η², the share of the measure-weighted
+    variance of bulletin shares that lies between groups (0 none, 1 all), and the largest
+    difference between two groups' shares. Groups with fewer than MIN_GROUP_N bulletins
+    are left out of the test, and said so.
+    """
+    import numpy as np
+
+    kept = {g: bs for g, bs in groups.items() if g != UNKNOWN and len(bs) >= MIN_GROUP_N
+            and sum(t for _, t in bs) > 0}
+    left_out = sorted((g for g in groups if g not in kept), key=lambda g: (g == UNKNOWN, -len(groups[g]), g))
+    shown = [(names or {}).get(g, g) for g in left_out]
+    out: dict = {"groups": list(kept), "left_out": left_out, "min_n": MIN_GROUP_N, "warnings": []}
+    if left_out:
+        out["warnings"].append(f"{len(left_out)} 组不足 {MIN_GROUP_N} 份通报或地区未识别，未参加检验："
+                               + "、".join(shown[:8]) + ("等" if len(shown) > 8 else ""))
+    if len(kept) < 2:
+        out.update(tested=False, reason=f"至少需要两组、每组不少于 {MIN_GROUP_N} 份通报才能检验")
+        return out
+    names = list(kept)
+    labels = np.array([k for k, g in enumerate(names) for _ in kept[g]])
+    fin = np.array([f for g in names for f, _ in kept[g]], dtype=float)
+    tot = np.array([t for g in names for _, t in kept[g]], dtype=float)
+    stat = _between_ss(labels, fin, tot, len(names))
+    sizes = [len(kept[g]) for g in names]
+    n = len(labels)
+    count = math.factorial(n)
+    for s in sizes:
+        count //= math.factorial(s)
+    if count <= exact_limit:
+        perms = [np.array(a) for a in _assignments(sizes, n)]
+        method = "exact"
+    else:
+        rng = np.random.default_rng(seed)
+        perms = [rng.permutation(labels) for _ in range(n_perm)]
+        method = "permutation"
+    null = np.array([_between_ss(a, fin, tot, len(names)) for a in perms])
+    p_value = float(np.mean(null >= stat - 1e-12)) if method == "exact" \
+        else float((np.sum(null >= stat - 1e-12) + 1) / (len(perms) + 1))
+    share = fin / tot
+    overall = fin.sum() / tot.sum()
+    ss_total = float(np.sum(tot * (share - overall) ** 2))
+    group_share = {g: float(fin[labels == k].sum() / tot[labels == k].sum()) for k, g in enumerate(names)}
+    out.update(tested=True, method=method, assignments=len(perms), statistic=stat, p_value=p_value,
+               eta_squared=stat / ss_total if ss_total > 0 else 0.0,
+               max_difference=max(group_share.values()) - min(group_share.values()),
+               group_share=group_share, bulletins=n, measures=int(tot.sum()))
+    if n < 10:
+        out["warnings"].append(f"只有 {n} 份通报参加检验，检验力很低：p 值大并不说明各组没有差别。")
+    out["warnings"].append("标注是模型的预测，不是人工核实；各组单位的写法不同也会造成差别。")
+    return out
+
+
+# --- the topic-mix test -----------------------------------------------------------
 
 def _chi2_stat(obs):
     import numpy as np
@@ -168,9 +425,9 @@ def _chi2_stat(obs):
     return float(np.sum((obs - expected) ** 2 / expected))
 
 
-def domain_mix_test(names: list[str], counts: list[dict[str, int]], domains: list[str],
-                    n_perm: int = 2000, seed: int = 0) -> dict:
-    """Does the domain mix differ between bulletins? Chi-square on bulletins × domains.
+def topic_mix_test(names: list[str], counts: list[dict[str, int]], labels: list[str],
+                   n_perm: int = 2000, seed: int = 0) -> dict:
+    """Does the topic mix differ between bulletins? Chi-square on bulletins × topic labels.
 
     With small expected counts the chi-square approximation fails, so a permutation
     p-value (measures shuffled between bulletins, margins kept) is reported beside it.
@@ -178,19 +435,18 @@ def domain_mix_test(names: list[str], counts: list[dict[str, int]], domains: lis
     import numpy as np
     from scipy.stats import chi2_contingency
 
-    obs = np.array([[c.get(d, 0) for d in domains] for c in counts], dtype=float).reshape(len(counts), len(domains))
+    obs = np.array([[c.get(d, 0) for d in labels] for c in counts], dtype=float).reshape(len(counts), len(labels))
     keep_r, keep_c = obs.sum(axis=1) > 0, obs.sum(axis=0) > 0
     obs = obs[keep_r][:, keep_c]
-    used_names = [n for n, k in zip(names, keep_r) if k]
-    used_domains = [d for d, k in zip(domains, keep_c) if k]
-    out: dict = {"bulletins": used_names, "domains": used_domains, "observed": obs.astype(int).tolist(), "caveats": []}
+    out: dict = {"bulletins": [n for n, k in zip(names, keep_r) if k],
+                 "labels": [d for d, k in zip(labels, keep_c) if k], "caveats": []}
     if obs.shape[0] < 2:
         out.update(tested=False)
-        out["caveats"].append("Only one bulletin with labelled measures: there is nothing to compare, so no test was run.")
+        out["caveats"].append("只有一份通报有整改措施，无从比较，未做检验。")
         return out
     if obs.shape[1] < 2:
         out.update(tested=False)
-        out["caveats"].append("All measures fall in one domain: the mix cannot differ, so no test was run.")
+        out["caveats"].append("所有措施属于同一类别，构成不可能不同，未做检验。")
         return out
     chi2, p, dof, expected = chi2_contingency(obs, correction=False)
     n = obs.sum()
@@ -206,133 +462,115 @@ def domain_mix_test(names: list[str], counts: list[dict[str, int]], domains: lis
     out.update(tested=True, chi2=float(chi2), dof=int(dof), p_value=float(p), n=int(n),
                cramers_v=float(np.sqrt(chi2 / (n * (min(r, c) - 1)))),
                permutation_p_value=(hits + 1) / (n_perm + 1), permutations=n_perm,
-               expected_min=float(expected.min()), share_expected_below_5=small,
-               expected=np.round(expected, 2).tolist())
+               expected_min=float(expected.min()), share_expected_below_5=small)
     if small > 0:
-        out["caveats"].append(
-            f"{small:.0%} of the expected counts are below 5 (smallest {expected.min():.1f}): the chi-square "
-            "p-value is unreliable; trust the permutation p-value, or merge small domains.")
-    out["caveats"].append("Measures of one bulletin are not independent draws (one problem often yields several "
-                          "measures of the same domain), so any p-value here overstates the evidence.")
+        out["caveats"].append(f"{small:.0%} 的期望频数小于 5（最小 {expected.min():.1f}），卡方 p 值不可靠，"
+                              "请以置换检验 p 值为准。")
+    out["caveats"].append("同一通报的措施并非独立抽样（一个问题常有多项同类措施），p 值会高估证据强度。")
     return out
-
-
-# --- the report --------------------------------------------------------------------
-
-def _e(x) -> str:
-    return html.escape("" if x is None else str(x))
-
-
-def _table(rows: list[dict], columns: list[str], headers: list[str] | None = None) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in (headers or columns))
-    body = "".join("<tr>" + "".join(f"<td>{_e(_fmt(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.0%}" if 0 <= v <= 1 else f"{v:.3g}"
-    return "" if v is None else str(v)
-
-
-def render_report(result: dict) -> str:
-    """The comparison as one self-contained HTML page (charts embedded as base64 PNG)."""
-    from .facts import LABEL_ZH
-
-    domains, statuses = result["domains"], result["statuses"]
-    zh = lambda x: f"{LABEL_ZH.get(x, x)} ({x})"  # noqa: E731
-    parts = [f"<h1>Comparison of {len(result['bulletins'])} bulletin(s)</h1>",
-             f"<p>Labels by model: <code>{_e(result['model'])}</code>. "
-             f"{sum(b['measures'] for b in result['bulletins'])} measures in "
-             f"{sum(b['problems'] for b in result['bulletins'])} problems.</p>"]
-    if result["failures"]:
-        items = "".join(f"<li><code>{_e(p)}</code>: {_e(r)}</li>" for p, r in result["failures"])
-        parts.append(f"<h2 id='failures'>Files that could not be used ({len(result['failures'])})</h2><ul>{items}</ul>")
-    cols = ["short_name", "region", "level", "inspector", "published", "problems", "measures",
-            *[f"n_{d}" for d in domains], "share_done"]
-    heads = ["bulletin", "region", "level", "inspector", "published", "problems", "measures",
-             *[LABEL_ZH.get(d, d) for d in domains], "share done"]
-    parts += ["<h2 id='bulletins'>Bulletins</h2>", _table(result["bulletins"], cols, heads)]
-    pooled = [{"domain": zh(d), **{s: result["pooled"][d].get(s, 0) for s in statuses},
-               "total": sum(result["pooled"][d].values()),
-               "share_done": (result["pooled"][d].get("done", 0) / sum(result["pooled"][d].values()))
-               if sum(result["pooled"][d].values()) else None} for d in domains]
-    parts += ["<h2 id='domains'>Measures by domain and status (all bulletins)</h2>",
-              _table(pooled, ["domain", *statuses, "total", "share_done"],
-                     ["domain", *[zh(s) for s in statuses], "total", "share done"])]
-    parts.append("<h2 id='charts'>Charts</h2>")
-    for name, png in result["charts"].items():
-        parts.append(f"<figure><img alt='{_e(name)}' src='data:image/png;base64,"
-                     f"{base64.b64encode(png).decode()}'><figcaption>{_e(name)}.png</figcaption></figure>")
-    t = result["chi_square"]
-    parts.append("<h2 id='chi-square'>Does the domain mix differ between bulletins? (chi-square test)</h2>")
-    if t["tested"]:
-        parts.append(f"<p>Chi-square test of independence on the bulletins × domains table of measure counts "
-                     f"({len(t['bulletins'])} × {len(t['domains'])}, n = {t['n']}): χ² = {t['chi2']:.2f}, "
-                     f"df = {t['dof']}, p = {t['p_value']:.3g}; permutation p = {t['permutation_p_value']:.3g} "
-                     f"({t['permutations']} shuffles); Cramér's V = {t['cramers_v']:.2f}.</p>")
-    parts += [f"<p class='caveat'><b>Caveat:</b> {_e(c)}</p>" for c in t["caveats"]]
-    parts.append("<h2 id='summaries'>Summaries</h2>")
-    for b, s in zip(result["bulletins"], result["summaries"]):
-        f = s["facts"]
-        dl = "".join(f"<li>{_e(d['text'])}{' (by ' + _e(d['due']) + ')' if d['due'] else ''}: {_e(d['context'])}</li>"
-                     for d in f["deadlines"])
-        parts.append(f"<h3>{_e(b['title'] or b['bulletin_id'])}</h3><p class='meta'>{_e(b['region'])} · "
-                     f"{_e(b['level'])} · {b['measures']} measures, {_fmt(b['share_done'])} done · "
-                     f"{len(f['figures'])} figures</p><p>{_e(s['bulletin']['summary'])}</p>"
-                     + (f"<p>Future dates and deadlines:</p><ul>{dl}</ul>" if dl else ""))
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5}"
-             "table{border-collapse:collapse;font-size:14px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px}"
-             "th{background:#f3f3f3}img{max-width:100%}.caveat{background:#fff6e0;padding:6px}.meta{color:#666}")
-    return ("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>Bulletin comparison</title>"
-            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
 
 
 # --- the whole job -----------------------------------------------------------------
 
-def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=None) -> dict:
-    """Parse, label and summarise every bulletin under `inputs`; write CSVs, charts, report."""
+_OUTPUT_NAMES = {"bulletins.csv", "groups.csv", "measures.csv", "report.html", "completion_by_group.png",
+                 "topic_mix.png"}
+
+
+def _check_out_dir(out: Path) -> None:
+    """An existing --out must be a folder holding nothing but an earlier comparison."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in _OUTPUT_NAMES)
+        if foreign:
+            raise UsageError(f"--out {out}: holds files that compare did not write ({', '.join(foreign[:3])}…); "
+                             "give a new or empty folder")
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Replace `out` by the finished folder `tmp`, so old and new results never mix."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rename(out, old / out.name)
+    os.rename(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=None,
+            max_chart_rows: int | None = None) -> dict:
+    """Parse, label and summarise every bulletin under `inputs`; write tables, charts, report.
+
+    Everything is written to a temporary folder beside `out_dir` and swapped in at the end:
+    a failed or interrupted run, or one that reads no bulletin, leaves earlier results as
+    they were.
+    """
     from . import charts
     from .batch import Failures, iter_parsed
     from .classifiers import load_model
     from .classify import classify_bulletin
-    from .facts import label_counts
     from .outputs import atomic_write_bytes, atomic_write_text, write_rows
-    from .summarize import summarize_bulletin
+    from .report import render_report
+    from .summarize import summarize_bulletin, with_display_names
 
     failures = failures if failures is not None else Failures()
     model = model if model is not None and not isinstance(model, (str, Path)) else load_model(model)
-    tasks = model.scheme.tasks
-    domains, statuses = tasks["domain"].labels, tasks["status"].labels
+    scheme = with_display_names(model.scheme)
+    topic, progress, finished = roles(scheme)
     out = Path(out_dir)
+    _check_out_dir(out)
     bulletins, measures, summaries = [], [], []
     for b in iter_parsed(inputs, failures, desc="comparing"):
         try:
             rows = classify_bulletin(b, model)
-            s = summarize_bulletin(b, rows, levels=("bulletin",), domains=domains, statuses=statuses)
-            brow = bulletin_row(b, rows, s["facts"], domains, statuses)
+            s = summarize_bulletin(b, rows, levels=("bulletin",), scheme=scheme)
+            brow = bulletin_row(b, rows, s["facts"], scheme)
         except Exception as exc:  # one odd bulletin must not stop the comparison
             failures.add(b.source_path, f"internal error: {type(exc).__name__}: {exc}")
             continue
         bulletins.append(brow)
-        measures += rows
-        summaries.append(s)
-    brow_cols = list(bulletins[0]) if bulletins else ["bulletin_id"]
-    write_rows(out / "bulletins.csv", bulletins, brow_cols)
-    write_rows(out / "measures.csv", measures, MEASURE_COLUMNS)
-    names = [b["short_name"] for b in bulletins]
-    counts = [{d: b[f"n_{d}"] for d in domains} for b in bulletins]
-    pooled = label_counts(measures, domains, statuses)["by_domain_status"] if measures else \
-        {d: {s: 0 for s in statuses} for d in domains}
-    pngs = {}
-    if bulletins:
-        pngs = {"domain_mix": charts.domain_mix(names, counts, domains),
-                "completion_by_domain": charts.completion_by_domain(pooled, statuses),
-                "heatmap": charts.heatmap(names, counts, domains)}
-        for name, png in pngs.items():
-            atomic_write_bytes(out / f"{name}.png", png)
-    result = {"bulletins": bulletins, "summaries": summaries, "domains": domains, "statuses": statuses,
-              "pooled": pooled, "charts": pngs, "model": getattr(model, "card", {}).get("name") or model.kind,
-              "chi_square": domain_mix_test(names, counts, domains), "failures": list(failures.items)}
-    atomic_write_text(out / "report.html", render_report(result))
+        keep = [*MEASURE_COLUMNS, topic.name, f"{topic.name}_score", progress.name, f"{progress.name}_score"]
+        measures += [{k: r.get(k) for k in keep} for r in rows]
+        summaries.append({"bulletin_id": b.bulletin_id, "headline": s["bulletin"].get("headline"),
+                          "summary": s["bulletin"]["summary"], "deadlines": s["facts"]["deadlines"],
+                          "reference_date": s["facts"]["reference_date"],
+                          "reference_date_source": s["facts"].get("reference_date_source")})
+    result = {"bulletins": bulletins, "summaries": summaries, "failures": list(failures.items),
+              "model": getattr(model, "card", {}).get("name") or model.kind, "scheme": scheme,
+              "topic": topic, "progress": progress, "finished": finished}
+    if not bulletins:  # nothing read: leave whatever an earlier run wrote
+        result.update(groups={}, tests={}, chi_square={"tested": False, "caveats": []}, charts={})
+        return result
+    groups = {g: group_rows(bulletins, g, progress.labels, finished) for g in GROUPINGS}
+    tests = {}
+    for g in GROUPINGS:
+        by: dict[str, list[tuple[int, int]]] = {}
+        for b in bulletins:
+            by.setdefault(b.get(g) or UNKNOWN, []).append((b[f"n_{finished}"], b["measures"]))
+        tests[g] = completion_test(by, names={**UNIT_TYPES, **LEVELS})
+    names = [b["name"] for b in bulletins]
+    counts = [{t: b[f"n_{t}"] for t in topic.labels} for b in bulletins]
+    result.update(groups=groups, tests=tests, chi_square=topic_mix_test(names, counts, topic.labels))
+    result["charts"] = {
+        "completion_by_group": charts.completion_by_group(groups, scheme, max_rows=max_chart_rows),
+        "topic_mix": charts.topic_mix(names, counts, scheme, max_rows=max_chart_rows)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes 0700; results are for sharing
+    try:
+        write_rows(tmp / "bulletins.csv", bulletins, bulletin_columns(scheme))
+        write_rows(tmp / "groups.csv", [r for g in GROUPINGS for r in groups[g]],
+                   [*GROUP_COLUMNS[:5], *[f"n_{p}" for p in progress.labels], *GROUP_COLUMNS[5:]])
+        write_rows(tmp / "measures.csv", measures, [*MEASURE_COLUMNS[:7], topic.name, f"{topic.name}_score",
+                                                    progress.name, f"{progress.name}_score", *MEASURE_COLUMNS[7:]])
+        for name, png in result["charts"].items():
+            atomic_write_bytes(tmp / f"{name}.png", png)
+        atomic_write_text(tmp / "report.html", render_report(result, measures))
+        _swap_in(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     return result
