@@ -1,14 +1,16 @@
 """Extractive summaries of a bulletin at three levels (whole, per topic label, per problem).
 
-Sentences are ranked by TextRank over character-bigram cosine similarity (no model, no
-word segmentation), weighted by where a sentence stands and by what it says: boilerplate
-(成立领导小组, 召开专题会议, 深入学习…精神 with nothing concrete) and bare fragments
-(加强监管。) are passed over while anything else remains, and no sentence is said twice.
+Sentences are ranked by where they stand and what they say (no model, no word
+segmentation): the opening sentence of each measure, earlier measures first, sentences
+with figures or documents above those without; boilerplate (成立领导小组, 召开专题会议,
+深入学习…精神 with nothing concrete) and bare fragments (加强监管。) are passed over while
+anything else remains, and no sentence is said twice. TextRank over character-bigram
+cosine is an option (`ranker="textrank"`); it scored lower on the references.
 The chosen ones are given back whole, in source order, with offsets into the bulletin,
 so a summary never puts words in the bulletin's mouth; the one sentence that is not
 extracted, the bulletin's `headline`, is built from its fact sheet and marked as such.
 
-The similarity graph is sparse: up to DENSE_LIMIT sentences every pair is compared;
+TextRank's similarity graph is sparse: up to DENSE_LIMIT sentences every pair is compared;
 beyond that each sentence is compared with its WINDOW neighbours, so memory grows
 linearly with the bulletin (a 10 MB bulletin: scripts/bench_summary_memory.py).
 An optional seq2seq model can rewrite each extract (`--abstractive MODEL`).
@@ -144,7 +146,9 @@ _BOILER = re.compile(
     r"领导小组|专题(会议|研究|部署)|召开|研究部署|听取|汇报|动员|部署要求|压紧压实|压实|层层|落细落实|落地见效|"
     r"举一反三|标本兼治|长效机制|常态长效|以.{1,6}促|转化为|持续(跟踪|推进|深化|巩固)|巩固.{0,4}成果|久久为功|"
     r"坚决|切实|扎实|全力|不断|进一步|始终|坚持|推动|确保|切实做到|一体|责任清单|任务清单|问题清单|倒排|挂图作战|"
-    r"继续|下一步|将继续|决策部署|高质量发展|强大动力|政治站位|四个意识|两个维护|两个确立")
+    r"继续|下一步|将继续|决策部署|高质量发展|强大动力|政治站位|四个意识|两个维护|两个确立|"
+    r"现将.{0,16}(予以公布|公布如下|通报如下)|有关(规定|要求)|全面落实|有力有序|落实落地|组织领导|总书记|重要论述|"
+    r"成果运用|加强对|定期听取|照单全收|逐条认领")
 _CONCRETE = re.compile(r"\d|[一二三四五六七八九十百千万]+(个|项|家|人|名|次|件|条|所|户|亩)|《|“")
 
 
@@ -247,42 +251,57 @@ def _fits(chosen_len: int, s: Sentence, length: Length) -> bool:
     return length.chars is None or chosen_len + len(s.text) <= length.chars
 
 
+UNIT_DECAY = 2.0  # weight 1 / (1 + UNIT_DECAY · k) for the k-th measure or paragraph of the source
+CONCRETE_BONUS = 1.6  # a sentence with a figure, a document title or a quoted name
+
+
 def sentence_weights(sentences: list[Sentence], opening_bias: bool = True):
-    """Restart weights: the first sentence of each measure or paragraph states its action, a
-    sentence that gives figures or names a document says something checkable, and
+    """How much each sentence says, before any similarity: the first sentence of a measure
+    or paragraph states its action, and earlier measures are the main ones (as in lead-N);
+    a sentence that gives figures or names a document says something checkable;
     boilerplate and fragments say little."""
     import numpy as np
 
     w = np.ones(len(sentences))
+    k = -1
     for i, s in enumerate(sentences):
+        if s.index == 0:
+            k += 1
         if opening_bias:
-            w[i] /= 1 + s.index
+            w[i] /= (1 + s.index) * (1 + UNIT_DECAY * max(k, 0))
         w[i] *= (1 - 0.9 * boilerplate(s.text)) * (0.15 if is_fragment(s.text) else 1.0)
         if _CONCRETE.search(s.text):
-            w[i] *= 1.3
+            w[i] *= CONCRETE_BONUS
     return np.maximum(w, 1e-6)
 
 
+RANKERS = ("weighted", "textrank")
+
+
 def select(sentences: list[Sentence], length: Length, redundancy: float = 0.5,
-           opening_bias: bool = True) -> list[Sentence]:
+           opening_bias: bool = True, ranker: str = "weighted") -> list[Sentence]:
     """The top-ranked whole sentences within `length`, in source order.
 
-    Boilerplate and fragments rank low and are passed over while others remain; a sentence
-    too similar (cosine > `redundancy`) to one already chosen is passed over too, and the
-    same sentence (after dropping punctuation) is never chosen twice.
+    `ranker` "weighted" (the default) ranks by `sentence_weights` alone; "textrank"
+    multiplies them by biased TextRank centrality. On the hand-written references the
+    weights alone do better at every level (eval/reports/summaries.md), so centrality is
+    an option, not the default. Either way boilerplate and fragments are passed over
+    while others remain, a sentence too similar (cosine > `redundancy`) to one already
+    chosen is passed over too, and the same sentence is never chosen twice.
     """
+    if ranker not in RANKERS:
+        raise SummaryError(f"unknown ranker '{ranker}' (known: {', '.join(RANKERS)})")
     if not sentences:
         return []
     texts = [s.text for s in sentences]
-    sim = similarity(texts)
     prior = sentence_weights(sentences, opening_bias)
-    scores = textrank(sim, prior=prior) * prior
+    scores = textrank(similarity(texts), prior=prior) * prior if ranker == "textrank" else prior
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
     vec = _bigram_vectors(texts)
     chosen: list[int] = []
     seen: set[str] = set()
     used = 0
-    weak = {i for i, t in enumerate(texts) if is_fragment(t) or boilerplate(t) >= 0.6}
+    weak = {i for i, t in enumerate(texts) if is_fragment(t) or boilerplate(t) >= 0.5}
     for strict in (True, False):
         for i in order:
             if length.sentences is not None and len(chosen) >= length.sentences:
@@ -491,12 +510,12 @@ def facts_markdown(facts: dict) -> str:
 def to_markdown(result: dict) -> str:
     """One bulletin's summaries and fact sheet as a readable page (HTML in the text escaped)."""
     out = [f"# {md(result['title'] or result['bulletin_id'])}", ""]
-    out += ["## 事实", "", facts_markdown(result["facts"]), ""]
     if "bulletin" in result:
         out += ["## 摘要", "", f"*{md(result['bulletin']['headline'])}*（据事实表生成）", "",
                 md(result["bulletin"]["summary"]), ""]
         if "abstractive" in result["bulletin"]:
             out += [f"*Abstractive ({md(result['abstractive_model'])}):* {md(result['bulletin']['abstractive'])}", ""]
+    out += ["## 事实", "", facts_markdown(result["facts"]), ""]
     if result.get("topics"):
         out += [f"## 按{md(result['facts']['topic']['name'])}", ""]
         fin = result["facts"]["progress"]["labels"][result["facts"]["progress"]["finished"]]
