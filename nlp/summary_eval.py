@@ -20,7 +20,7 @@ from .summarize import DEFAULT_SENTENCES, LEVEL_ALIASES, LEVELS, Length, join, l
 
 SYSTEMS = ("summary", "textrank", "lead")
 # Two length settings: the summariser's defaults (sentences) and a character budget at
-# the upper bound of the reference guidelines (bulletin/domain 250, problems 120).
+# the upper bound of the reference guidelines (bulletin/topic 250, problems 120).
 SETTINGS = {
     "sentences": {lv: Length(n, None) for lv, n in DEFAULT_SENTENCES.items()},
     "chars": {"bulletin": Length(None, 250), "topic": Length(None, 250), "issue": Length(None, 120)},
@@ -205,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m nlp.summary_eval", description=__doc__.splitlines()[0])
     ap.add_argument("--refs", default="data/gold/summaries.jsonl", help="reference summaries (JSON Lines)")
     ap.add_argument("--out", default="eval/reports/", help="folder for summaries.md and summaries.json")
-    ap.add_argument("--model", help="label domains with this model instead of the gold labels")
-    ap.add_argument("--gold", help="gold labels for the domains (default: seed.jsonl beside --refs)")
+    ap.add_argument("--model", help="label topics with this model instead of the gold labels")
+    ap.add_argument("--gold", help="gold labels for the topics (default: seed.jsonl beside --refs)")
     ap.add_argument("--word-level", action="store_true", help="jieba words instead of characters")
     args = ap.parse_args(argv)
     try:
