@@ -536,6 +536,10 @@ def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=
                           "summary": s["bulletin"]["summary"], "deadlines": s["facts"]["deadlines"],
                           "reference_date": s["facts"]["reference_date"],
                           "reference_date_source": s["facts"].get("reference_date_source")})
+    seen = Counter(b["name"] for b in bulletins)
+    for b in bulletins:  # two bulletins of one unit: tell them apart by id
+        if seen[b["name"]] > 1:
+            b["name"] = f"{b['name']}（{b['bulletin_id']}）"
     result = {"bulletins": bulletins, "summaries": summaries, "failures": list(failures.items),
               "model": getattr(model, "card", {}).get("name") or model.kind, "scheme": scheme,
               "topic": topic, "progress": progress, "finished": finished}

@@ -172,6 +172,10 @@ def _norm(text: str) -> str:
 
 # --- ranking and selection ----------------------------------------------------------
 
+def _bigrams(text: str) -> Counter:
+    return Counter(a + b for a, b in zip(text, text[1:]) if a.isalnum() and b.isalnum())
+
+
 def _bigram_vectors(texts: list[str]):
     """Unit-length character-bigram count vectors (scipy CSR, one row per text)."""
     import numpy as np
@@ -180,7 +184,7 @@ def _bigram_vectors(texts: list[str]):
     vocab: dict[str, int] = {}
     indptr, indices, values = [0], [], []
     for t in texts:
-        c = Counter(a + b for a, b in zip(t, t[1:]) if a.isalnum() and b.isalnum())
+        c = _bigrams(t)
         for g, n in c.items():
             indices.append(vocab.setdefault(g, len(vocab)))
             values.append(float(n))
@@ -297,7 +301,16 @@ def select(sentences: list[Sentence], length: Length, redundancy: float = 0.5,
     prior = sentence_weights(sentences, opening_bias)
     scores = textrank(similarity(texts), prior=prior) * prior if ranker == "textrank" else prior
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
-    vec = _bigram_vectors(texts)
+    grams: dict[int, tuple[Counter, float]] = {}
+
+    def cosine(i: int, j: int) -> float:  # bigram cosine, computed only for the sentences compared
+        for k in (i, j):
+            if k not in grams:
+                c = _bigrams(texts[k])
+                grams[k] = (c, sum(v * v for v in c.values()) ** 0.5 or 1.0)
+        (a, na), (b, nb) = grams[i], grams[j]
+        return sum(v * b.get(g, 0) for g, v in a.items()) / (na * nb)
+
     chosen: list[int] = []
     seen: set[str] = set()
     used = 0
@@ -308,7 +321,7 @@ def select(sentences: list[Sentence], length: Length, redundancy: float = 0.5,
                 break
             if i in chosen or _norm(texts[i]) in seen or not _fits(used, sentences[i], length):
                 continue
-            overlap = max((float(vec[i].multiply(vec[j]).sum()) for j in chosen), default=0.0)
+            overlap = max((cosine(i, j) for j in chosen), default=0.0)
             if overlap > (redundancy if strict else 0.8) or (strict and i in weak):
                 continue
             chosen.append(i)
@@ -418,6 +431,13 @@ def summarize_bulletin(bulletin, rows: list[dict], length: Length | None = None,
                  "length": {lv: asdict(length.for_level(lv)) for lv in levels}}
     if abstractive is not None:
         out["abstractive_model"] = abstractive.name
+    # every measure's sentences are found once, then grouped (linear in the bulletin's size)
+    per_row = [row_sentences([r], bulletin.text) for r in rows]
+    by_issue: dict[int, list[int]] = {}
+    by_topic: dict[str, list[int]] = {}
+    for k, r in enumerate(rows):
+        by_issue.setdefault(r["issue_no"], []).append(k)
+        by_topic.setdefault(r[topic.name], []).append(k)
     if "bulletin" in levels:
         out["bulletin"] = {"headline": headline(facts),
                            **_unit(unit_sentences(bulletin, rows, "bulletin"), length.for_level("bulletin"),
@@ -425,21 +445,20 @@ def summarize_bulletin(bulletin, rows: list[dict], length: Length | None = None,
     if "topic" in levels:
         out["topics"] = []
         for t in topic.labels:
-            trows = [r for r in rows if r[topic.name] == t]
-            if trows:
-                done = sum(r[progress.name] == progress.finished for r in trows)
-                out["topics"].append({"label": t, "name": topic.label_name(t), "measures": len(trows),
-                                      "share_finished": round(done / len(trows), 4),
-                                      **_unit(unit_sentences(bulletin, rows, "topic", t, topic.name),
-                                              length.for_level("topic"), abstractive)})
+            ks = by_topic.get(t, [])
+            if ks:
+                done = sum(rows[k][progress.name] == progress.finished for k in ks)
+                out["topics"].append({"label": t, "name": topic.label_name(t), "measures": len(ks),
+                                      "share_finished": round(done / len(ks), 4),
+                                      **_unit([x for k in ks for x in per_row[k]], length.for_level("topic"),
+                                              abstractive)})
     if "issue" in levels:
         out["issues"] = []
         for issue in bulletin.issues:
-            irows = [r for r in rows if r["issue_no"] == issue.no]
-            out["issues"].append({"issue_no": issue.no, "title": issue.title, "measures": len(irows),
-                                  "topic": _majority([r[topic.name] for r in irows]),
-                                  **_unit(unit_sentences(bulletin, rows, "issue", issue.no), length.for_level("issue"),
-                                          abstractive)})
+            ks = by_issue.get(issue.no, [])
+            out["issues"].append({"issue_no": issue.no, "title": issue.title, "measures": len(ks),
+                                  "topic": _majority([rows[k][topic.name] for k in ks]),
+                                  **_unit([x for k in ks for x in per_row[k]], length.for_level("issue"), abstractive)})
     out["facts"] = facts
     return out
 
