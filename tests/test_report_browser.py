@@ -136,7 +136,7 @@ def test_table_sorts_filters_and_drills_down(browser, report):
     _open(browser, report, *WIDTHS["desktop"])
     js = browser.execute_script
     rows = lambda: js("""return Array.from(document.querySelectorAll('#bulletins tbody tr'))
-        .filter(r => !r.hidden).map(r => [r.cells[1].textContent.trim(), Number(r.cells[9].dataset.v)])""")  # noqa: E731
+        .filter(r => !r.hidden).map(r => [r.cells[0].textContent.trim(), Number(r.cells[9].dataset.v)])""")  # noqa: E731
     n = len(rows())
     assert n == 18
     header = browser.find_element("css selector", "#bulletins thead th:nth-child(10)")
