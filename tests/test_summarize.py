@@ -359,5 +359,5 @@ def test_abstractive_path_returns_a_string_per_unit(bulletin_main, tiny_seq2seq,
     res = json.loads(out.read_text(encoding="utf-8"))
     assert res["abstractive_model"] == str(tiny_seq2seq)
     units = list(_all_units(res))
-    assert len(units) == 1 + len(res["domains"]) + 5
+    assert len(units) == 1 + len(res["topics"]) + 5
     assert all(isinstance(u["abstractive"], str) for u in units)
