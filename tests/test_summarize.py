@@ -8,7 +8,7 @@ from nlp.facts import fact_sheet, find_deadlines, find_figures
 from nlp.records import measure_rows
 from nlp.sentences import protected_spans, split_sentences
 from nlp.summarize import (Length, boilerplate, bulletin_sentences, is_fragment, lead, select, similarity,
-                           summarize_bulletin, to_markdown, unit_sentences)
+                           summarize_bulletin, unit_sentences)
 
 from conftest import GOLD, LAYOUTS, ROOT, SEED
 
