@@ -90,7 +90,7 @@ def completion_by_group(groups: dict[str, list[dict]], scheme, groupings: tuple[
     """
     import matplotlib.pyplot as plt
 
-    from .compare import GROUPINGS, LEVELS, MIN_GROUP_N, UNIT_TYPES
+    from .groups import GROUPINGS, LEVELS, MIN_GROUP_N, UNIT_TYPES
 
     progress = scheme.progress
     colours = label_colours(scheme)

@@ -125,6 +125,14 @@ def find_deadlines(text: str, ref: date | None) -> list[dict]:
 
 # --- the sheet ---------------------------------------------------------------------
 
+# What a bulletin may state about itself (nlp.metadata `stated`), and how readers call it.
+STATED_KEYS = ("problems_reported", "problems_completed", "problems_ongoing", "measures_set", "measures_completed",
+               "completion_rate", "rules_made", "funds_recovered_10k_yuan", "people_handled")
+STATED_ZH = {"problems_reported": "反馈问题", "problems_completed": "已完成问题", "problems_ongoing": "推进中问题",
+             "measures_set": "整改措施", "measures_completed": "已完成措施", "completion_rate": "整改完成率",
+             "rules_made": "建立制度", "funds_recovered_10k_yuan": "追缴资金（万元）", "people_handled": "处理人员"}
+
+
 _FULL_DATE = re.compile(r"(20\d\d)\s*(?:年|[-/.])\s*(1[0-2]|0?[1-9])\s*(?:月|[-/.])\s*(3[01]|[12]\d|0?[1-9])\s*日?")
 
 

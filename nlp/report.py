@@ -83,7 +83,8 @@ def _label_list(task, colours) -> list[dict]:
 def report_context(result: dict, measures: list[dict]) -> dict:
     """Everything the template shows, already computed; the template only lays it out."""
     from .charts import label_colours
-    from .compare import FLAGS, GROUPINGS, LEVELS, MIN_GROUP_N, STATED_KEYS, STATED_ZH, UNIT_TYPES, UNKNOWN
+    from .facts import STATED_KEYS, STATED_ZH
+    from .groups import FLAGS, GROUPINGS, LEVELS, MIN_GROUP_N, UNIT_TYPES, UNKNOWN
 
     topic, progress, finished = result["topic"], result["progress"], result["finished"]
     colours = label_colours(result["scheme"])

@@ -483,7 +483,7 @@ _DATE_ZH = {"inspection_start": "巡察开始", "inspection_end": "巡察结束"
 def facts_markdown(facts: dict) -> str:
     """The fact sheet as Markdown: who and when, counts, the bulletin's claim beside the labels,
     then the table, figures and deadlines."""
-    from .compare import STATED_ZH
+    from .facts import STATED_ZH
 
     topic, progress = facts["topic"], facts["progress"]
     fin = progress["labels"][progress["finished"]]

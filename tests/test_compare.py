@@ -6,10 +6,11 @@ import warnings
 
 import pytest
 
-from nlp.compare import completion_test, extract_region, topic_mix_test, unit_type_of
+from nlp.compare import extract_region, unit_type_of
+from nlp.groups import completion_test, topic_mix_test
 from nlp.errors import UsageError
 
-from conftest import LAYOUTS, ROOT, SEED
+from paths import LAYOUTS, ROOT, SEED
 
 
 def _csv(path):

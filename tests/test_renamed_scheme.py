@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import GOLD, LAYOUTS, ROOT
+from paths import GOLD, LAYOUTS, ROOT
 
 TOPICS = {"party_building": "party", "economy": "growth", "safety": "hazards", "environment": "nature",
           "soe_governance": "firms", "other": "misc"}

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAYOUTS, ROOT
+from paths import LAYOUTS, ROOT, STRESS
 
-STRESS = ROOT / "tests" / "fixtures" / "stress"
 WIDTHS = {"desktop": (1400, 900), "phone": (390, 844)}
 # Simplified → Traditional for the characters of one fixture's measures (not the words the
 # parser keys on), so that a bulletin written in Traditional characters enters the report.

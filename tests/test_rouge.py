@@ -6,7 +6,7 @@ import pytest
 from nlp.rouge import lcs_length, mean_scores, rouge, tokenize
 from nlp.summary_eval import SummaryEvalError, evaluate_summaries, format_summary_report, main, read_references
 
-from conftest import ROOT
+from paths import ROOT
 
 REFS = ROOT / "data" / "gold" / "summaries.jsonl"
 

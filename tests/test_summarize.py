@@ -10,9 +10,8 @@ from nlp.sentences import protected_spans, split_sentences
 from nlp.summarize import (Length, boilerplate, bulletin_sentences, is_fragment, lead, select, similarity,
                            summarize_bulletin, unit_sentences)
 
-from conftest import GOLD, LAYOUTS, ROOT, SEED
+from paths import GOLD, LAYOUTS, ROOT, SEED, STRESS
 
-STRESS = ROOT / "tests" / "fixtures" / "stress"
 
 
 @pytest.fixture
