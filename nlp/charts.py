@@ -1,8 +1,10 @@
-"""Charts of the comparison, drawn with a shipped CJK font so Chinese never shows as boxes.
+"""Colours of labels, and the two PNG charts of a comparison, drawn with a shipped CJK font.
 
-matplotlib's default fonts have no Chinese glyphs; the subset of WenQuanYi Micro Hei in
-nlp/fonts/ is registered at first use and characters it lacks are replaced before drawing.
-matplotlib is imported only here, inside the functions, with the Agg backend.
+One colour per label across every chart and the HTML report (`label_colours`): a topic
+label and a progress label never share one. The PNGs are for slides and papers; their
+size is bounded (at most `MAX_ROWS` rows, the rest pooled into one), so 2,000 bulletins
+give the same size of image as 40. matplotlib is imported only here, inside the
+functions, with the Agg backend and mathtext off (a `$` in a name is just a `$`).
 """
 from __future__ import annotations
 
@@ -10,11 +12,29 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from .facts import LABEL_ZH
+FONT_PATH = Path(__file__).parent / "fonts" / "wqy-microhei-cjk.ttf"
+MAX_ROWS = 30  # rows of a chart; the rest are pooled into one row
+# Topic labels take these, in order (no green, amber or violet: those mean progress).
+TOPIC_COLOURS = ["#4e79a7", "#e15759", "#76b7b2", "#9c755f", "#ff9da7", "#79706e", "#bab0ac", "#17becf",
+                 "#1f3b73", "#d37295"]
+# Progress labels: by their role, so a renamed scheme keeps the meaning of each colour.
+PROGRESS_COLOURS = {"finished": "#2e8b3a", "continuing": "#f0a030", "future": "#8064a2"}
+SPARE_PROGRESS = ["#c9b02a", "#5a5a5a", "#a05a2c"]
 
-FONT_PATH = Path(__file__).parent / "fonts" / "wqy-microhei-gb2312.ttf"
-DOMAIN_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#9c9c9c", "#edc948", "#76b7b2"]
-STATUS_COLOURS = {"done": "#59a14f", "ongoing": "#f28e2b", "planned": "#4e79a7"}
+
+def label_colours(scheme) -> dict[tuple[str, str], str]:
+    """(task name, label) → colour, for every label of the scheme's topic and progress tasks."""
+    out: dict[tuple[str, str], str] = {}
+    topic, progress = scheme.topic, scheme.progress
+    if topic is not None:
+        for k, lab in enumerate(topic.labels):
+            out[(topic.name, lab)] = TOPIC_COLOURS[k % len(TOPIC_COLOURS)]
+    if progress is not None:
+        kind = {v: k for k, v in progress.progress_labels.items()}
+        spare = iter(SPARE_PROGRESS * 4)
+        for lab in progress.labels:
+            out[(progress.name, lab)] = PROGRESS_COLOURS.get(kind.get(lab, ""), None) or next(spare)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -30,24 +50,19 @@ def font_name() -> str:
 
 @lru_cache(maxsize=1)
 def _charmap() -> frozenset[int]:
-    from matplotlib.ft2font import FT2Font
-    return frozenset(FT2Font(str(FONT_PATH)).get_charmap())
+    from fontTools.ttLib import TTFont
+    return frozenset(TTFont(str(FONT_PATH), lazy=True).getBestCmap())
 
 
 def drawable(text: str, missing: str = "?") -> str:
-    """text with every character the font cannot draw replaced, so no tofu box appears."""
+    """text with every character the font cannot draw replaced, so no box appears."""
     cmap = _charmap()
     return "".join(c if ord(c) in cmap or c in "\n\t " else missing for c in str(text))
 
 
-def label(name: str) -> str:
-    """A label as shown in charts: 经济发展 for economy, the name itself otherwise."""
-    return drawable(LABEL_ZH.get(name, name))
-
-
 def _rc() -> dict:
     return {"font.family": "sans-serif", "font.sans-serif": [font_name(), "DejaVu Sans"],
-            "axes.unicode_minus": False, "figure.dpi": 100, "savefig.dpi": 150}
+            "axes.unicode_minus": False, "figure.dpi": 100, "savefig.dpi": 120, "text.parse_math": False}
 
 
 def _png(fig) -> bytes:
@@ -59,71 +74,99 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def domain_mix(names: list[str], counts: list[dict[str, int]], domains: list[str]) -> bytes:
-    """PNG: per bulletin, the share of its measures in each domain (100% stacked bars)."""
+def _cap(items: list, max_rows: int, pool) -> list:
+    """The first max_rows − 1 items and one pooled item for the rest (items come largest first)."""
+    if len(items) <= max_rows:
+        return items
+    return items[:max_rows - 1] + [pool(items[max_rows - 1:])]
+
+
+def completion_by_group(groups: dict[str, list[dict]], scheme, groupings: tuple[str, ...] = ("unit_type", "province"),
+                        max_rows: int | None = None) -> bytes:
+    """PNG: share of measures finished per group, one panel per grouping, with n on every bar.
+
+    Bars are stacked by progress label in shares of the group's measures; the bar's label
+    gives n bulletins and n measures, and groups below the test's minimum are hatched.
+    """
     import matplotlib.pyplot as plt
 
+    from .groups import GROUPINGS, LEVELS, MIN_GROUP_N, UNIT_TYPES
+
+    progress = scheme.progress
+    colours = label_colours(scheme)
+    max_rows = max_rows or MAX_ROWS // 2
+    panels = []
+    for g in groupings:
+        rows = _cap(list(groups.get(g, [])), max_rows, lambda rest: {
+            "group": f"其余 {len(rest)} 组", "bulletins": sum(r["bulletins"] for r in rest),
+            "measures": sum(r["measures"] for r in rest),
+            **{f"n_{p}": sum(r[f"n_{p}"] for r in rest) for p in progress.labels}})
+        panels.append((g, rows))
+    n_rows = sum(len(r) for _, r in panels)
     with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * len(names)))
-        left = [0.0] * len(names)
-        ys = list(range(len(names)))[::-1]
-        for k, d in enumerate(domains):
-            shares = [c.get(d, 0) / max(1, sum(c.values())) for c in counts]
-            ax.barh(ys, shares, left=left, color=DOMAIN_COLOURS[k % len(DOMAIN_COLOURS)], label=label(d))
-            for y, x0, s in zip(ys, left, shares):
-                if s >= 0.08:
-                    ax.text(x0 + s / 2, y, f"{s:.0%}", ha="center", va="center", fontsize=8, color="white")
-            left = [a + b for a, b in zip(left, shares)]
-        ax.set_yticks(ys, [drawable(f"{n} ({sum(c.values())}项)") for n, c in zip(names, counts)])
-        ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
-        ax.set_xlabel(drawable("占该通报整改措施的比例"))
-        ax.set_title(drawable("各通报整改措施的领域构成"))
-        ax.legend(ncol=min(6, len(domains)), loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / len(names)),
-                  frameon=False, fontsize=9)
+        fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.2 + 0.36 * n_rows + 0.8 * len(panels)),
+                                 gridspec_kw={"height_ratios": [max(1, len(r)) for _, r in panels]}, squeeze=False)
+        for ax, (g, rows) in zip(axes[:, 0], panels):
+            ys = list(range(len(rows)))[::-1]
+            left = [0.0] * len(rows)
+            for p in progress.labels:
+                vals = [r[f"n_{p}"] / r["measures"] if r["measures"] else 0 for r in rows]
+                bars = ax.barh(ys, vals, left=left, color=colours[(progress.name, p)],
+                               label=drawable(progress.label_name(p)))
+                for bar, r in zip(bars, rows):
+                    if r["bulletins"] < MIN_GROUP_N:
+                        bar.set_hatch("///")
+                        bar.set_alpha(0.55)
+                left = [a + b for a, b in zip(left, vals)]
+            for y, r in zip(ys, rows):
+                share = r[f"n_{progress.finished}"] / r["measures"] if r["measures"] else 0
+                ax.text(1.01, y, drawable(f"{share:.0%}  n={r['bulletins']}份/{r['measures']}项"), va="center",
+                        fontsize=9, transform=ax.get_yaxis_transform())
+            names = {**UNIT_TYPES, **LEVELS}
+            ax.set_yticks(ys, [drawable(names.get(r["group"], r["group"])) for r in rows])
+            ax.set_xlim(0, 1)
+            ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+            ax.set_title(drawable(f"按{GROUPINGS[g]}：整改措施{progress.display_name}"), loc="left", fontsize=11)
+        axes[0, 0].legend(ncol=len(progress.labels), loc="lower left", bbox_to_anchor=(0, 1.08), frameon=False,
+                          fontsize=9)
+        fig.text(0.01, 0.0, drawable(f"斜线：不足 {MIN_GROUP_N} 份通报，不参加检验"), fontsize=8, color="#555")
+        fig.tight_layout()
         return _png(fig)
 
 
-def completion_by_domain(table: dict[str, dict[str, int]], statuses: list[str]) -> bytes:
-    """PNG: measures per domain split by status, with the share done written beside each bar."""
+def topic_mix(names: list[str], counts: list[dict[str, int]], scheme, max_rows: int | None = None) -> bytes:
+    """PNG: per bulletin (largest first, the rest pooled), its measures by topic label.
+
+    Bars are in measures, not shares, so a bulletin with 1 measure does not look like one
+    with 141; the count is written beside each bar.
+    """
     import matplotlib.pyplot as plt
 
-    domains = [d for d in table if sum(table[d].values())]
+    topic = scheme.topic
+    colours = label_colours(scheme)
+    max_rows = max_rows or MAX_ROWS
+    items = sorted(zip(names, counts), key=lambda nc: -sum(nc[1].values()))
+    items = _cap(items, max_rows, lambda rest: (f"其余 {len(rest)} 份通报（合计）",
+                                                {t: sum(c.get(t, 0) for _, c in rest) for t in topic.labels}))
+    pooled = len(names) > max_rows
     with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=(9, 1.2 + 0.5 * len(domains)))
-        ys = list(range(len(domains)))[::-1]
-        left = [0] * len(domains)
-        for s in statuses:
-            vals = [table[d].get(s, 0) for d in domains]
-            ax.barh(ys, vals, left=left, color=STATUS_COLOURS.get(s, "#bbbbbb"), label=label(s))
+        fig, ax = plt.subplots(figsize=(9, 1.4 + 0.34 * len(items)))
+        ys = list(range(len(items)))[::-1]
+        left = [0.0] * len(items)
+        for t in topic.labels:
+            vals = [c.get(t, 0) for _, c in items]
+            if pooled:  # the pooled row would dwarf the rest: draw it in shares of the largest bulletin
+                top = max(sum(c.values()) for _, c in items[:-1]) or 1
+                total = sum(items[-1][1].values()) or 1
+                vals[-1] = vals[-1] / total * top
+            ax.barh(ys, vals, left=left, color=colours[(topic.name, t)], label=drawable(topic.label_name(t)))
             left = [a + b for a, b in zip(left, vals)]
-        for y, d, total in zip(ys, domains, left):
-            done = table[d].get("done", 0)
-            ax.text(total + max(left) * 0.01, y, drawable(f"{done / total:.0%} 已完成"), va="center", fontsize=9)
-        ax.set_yticks(ys, [label(d) for d in domains])
-        ax.set_xlim(0, max(left) * 1.18 if left else 1)
-        ax.set_xlabel(drawable("整改措施数"))
-        ax.set_title(drawable("各领域整改进度（全部通报合计）"))
-        ax.legend(loc="lower right", frameon=False, fontsize=9)
-        return _png(fig)
-
-
-def heatmap(names: list[str], counts: list[dict[str, int]], domains: list[str]) -> bytes:
-    """PNG: bulletins × domains; colour is the row share, the number is the count of measures."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    m = np.array([[c.get(d, 0) for d in domains] for c in counts], dtype=float)
-    share = m / np.maximum(1, m.sum(axis=1, keepdims=True))
-    with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=(1.6 + 1.1 * len(domains), 1.4 + 0.45 * len(names)))
-        im = ax.imshow(share, cmap="Blues", vmin=0, vmax=max(0.01, share.max()), aspect="auto")
-        for i in range(len(names)):
-            for j in range(len(domains)):
-                ax.text(j, i, f"{int(m[i, j])}", ha="center", va="center", fontsize=9,
-                        color="white" if share[i, j] > 0.6 * share.max() else "black")
-        ax.set_xticks(range(len(domains)), [label(d) for d in domains], rotation=30, ha="right")
-        ax.set_yticks(range(len(names)), [drawable(n) for n in names])
-        ax.set_title(drawable("通报 × 领域：颜色为占比，数字为措施数"))
-        fig.colorbar(im, ax=ax, format=lambda x, _: f"{x:.0%}", fraction=0.04, pad=0.02)
+        for y, (_, c), x in zip(ys, items, left):
+            ax.text(x, y, f" {sum(c.values())}", va="center", fontsize=8)
+        ax.set_yticks(ys, [drawable(n) for n, _ in items])
+        ax.set_xlabel(drawable("整改措施数" + ("（末行按比例缩放）" if pooled else "")))
+        ax.set_title(drawable(f"各通报整改措施的{topic.display_name}构成"), loc="left", fontsize=11)
+        ax.legend(ncol=min(6, len(topic.labels)), loc="lower left", bbox_to_anchor=(0, 1.04), frameon=False,
+                  fontsize=9)
+        fig.tight_layout()
         return _png(fig)

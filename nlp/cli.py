@@ -241,7 +241,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     t = result["chi_square"]
     print(f"compared {n} bulletin(s), {sum(b['measures'] for b in result['bulletins'])} measures -> {out}/"
           f" (bulletins.csv, measures.csv, charts, report.html)"
-          + (f"; domain mix chi2 p={t['p_value']:.3g}, permutation p={t['permutation_p_value']:.3g}"
+          + (f"; topic mix chi2 p={t['p_value']:.3g}, permutation p={t['permutation_p_value']:.3g}"
              if t["tested"] else ""), file=sys.stderr)
     return _finish(failures)
 

@@ -1,227 +1,245 @@
-"""Compare bulletins: one table row per bulletin, every labelled measure, charts and a report.
+"""Compare bulletins: who gets more done, does each bulletin's own claim hold, and when.
 
-Output is for analysis elsewhere (pandas, R, Stata read the CSVs) and for reading
-(`report.html`, one self-contained page). A file that cannot be parsed is listed in the
-report and on stderr; it does not stop the others.
+`compare` labels and summarises every bulletin, then writes, into one folder that is
+swapped in only when the run succeeds:
+- `bulletins.csv`: one row per bulletin (where, what kind of unit, when, counts per label,
+  the share finished, its stated totals flattened into columns, parse coverage, flags);
+- `groups.csv`: one row per group of bulletins (by province, city, level, unit type);
+- `measures.csv`: every labelled measure;
+- `report.html`: one self-contained page (nlp/report.py) and two PNG charts (nlp/charts.py).
+Groups and their tests are in nlp/groups.py.
+
+Nothing here names a task or a label: the scheme's roles say which task is the topic, which
+is progress and which progress label means finished, so a renamed scheme works unchanged.
 """
 from __future__ import annotations
 
-import base64
-import html
+import os
 import re
+import shutil
+import tempfile
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
-def _strip_party(name: str) -> str:
+from .errors import UsageError
+from .facts import LOW_COVERAGE, STATED_KEYS, coverage, stated_completion
+from .groups import (DISAGREE_AT, FEW_MEASURES, FLAGS, GROUP_COLUMNS, GROUPINGS, LEVELS, MIN_GROUP_N,  # noqa: F401
+                     UNIT_TYPES, UNKNOWN, completion_test, group_rows, topic_mix_test)
+
+def roles(scheme) -> tuple:
+    """(topic task, progress task, finished label) of a scheme, or a SchemeError."""
+    topic, progress = scheme.require_roles("compare")
+    return topic, progress, progress.finished
+
+
+# --- where and what kind of unit ---------------------------------------------------------
+
+def bulletin_place(bulletin) -> dict:
+    """province, city, county, level and unit_type of a bulletin, from its metadata (None where unknown)."""
+    region = bulletin.region if isinstance(getattr(bulletin, "region", None), dict) else {}
+    return {"province": region.get("province"), "city": region.get("city"), "county": region.get("county"),
+            "level": getattr(bulletin, "level", None), "unit_type": getattr(bulletin, "unit_type", None)}
+
+
+# --- one bulletin ------------------------------------------------------------------
+
+MEASURE_COLUMNS = ["bulletin_id", "issue_no", "issue_label", "issue_group", "issue_title", "reported_status",
+                   "measure_no", "text", "start", "end"]
+_ORG_END = re.compile(r"(委员会|党组|党委|党工委|工委|纪委|局|厅|办|院|校|大学|学院|公司|集团|中心|政府|镇|乡|街道|村|区|县|市|"
+                      r"会|所|站|队|部|社)$")
+
+
+def _strip_party(name: str | None) -> str:
     return re.sub(r"^中共|^中国共产党", "", name or "")
 
 
-# --- rows --------------------------------------------------------------------------
+def display_name(bulletin) -> str:
+    """The name readers know a bulletin by: its issuer, else the title's head, else its id.
 
-MEASURE_COLUMNS = ["bulletin_id", "issue_no", "issue_label", "issue_group", "issue_title", "reported_status",
-                   "measure_no", "text", "domain", "domain_score", "status", "status_score", "start", "end"]
+    An issuer that reads like a heading or a sentence (punctuation, a list marker, too long)
+    is not a name, so it is passed over.
+    """
+    for cand in (_strip_party(bulletin.issuer), re.split(r"关于", bulletin.title or "")[0] if bulletin.title and
+                 "关于" in bulletin.title else ""):
+        cand = (cand or "").strip()
+        if 2 <= len(cand) <= 30 and _ORG_END.search(cand) and not re.search(r"[，。：:；;、“”（）()]|^[一二三四五六七八九十\d]", cand):
+            cand = re.sub(r"(工作委员会|委员会|党工委|党委|党组|工委)$", "", cand) or cand
+            return cand if len(cand) <= 18 else cand[:17] + "…"
+    return bulletin.bulletin_id
 
 
-def short_name(bulletin) -> str:
-    """A chart label: the issuer without 中共 and committee suffixes, else the title."""
-    name = _strip_party(bulletin.issuer or "")
-    name = re.sub(r"(工作委员会|委员会|党工委|党委|党组|工委)$", "", name) or bulletin.title or bulletin.bulletin_id
-    return name if len(name) <= 16 else name[:15] + "…"
+def _days(a: str | None, b: str | None) -> int | None:
+    try:
+        return (date.fromisoformat(b) - date.fromisoformat(a)).days if a and b else None
+    except ValueError:
+        return None
 
 
-def bulletin_row(bulletin, rows: list[dict], facts: dict, domains: list[str], statuses: list[str]) -> dict:
-    """One CSV row per bulletin: who, where, when, and its measures by domain and status."""
-    region = dict(bulletin.region)  # nlp.metadata: from the issuer and the inspector, never the body
-    region["region"] = " / ".join(v for v in region.values() if v) or None
-    row = {"bulletin_id": bulletin.bulletin_id, "source_path": bulletin.source_path, "title": bulletin.title,
-           "issuer": bulletin.issuer, "short_name": short_name(bulletin), **region,
-           "unit_type": bulletin.unit_type, "level": bulletin.level, "inspector": bulletin.inspector,
-           **{k: v for k, v in bulletin.dates.items()}, "problems": len(bulletin.issues), "measures": len(rows)}
-    dcount, scount = Counter(r["domain"] for r in rows), Counter(r["status"] for r in rows)
-    row.update({f"n_{d}": dcount.get(d, 0) for d in domains})
-    row.update({f"n_{s}": scount.get(s, 0) for s in statuses})
-    row["share_done"] = facts["share_done"]
-    row.update({f"share_done_{d}": facts["share_done_by_domain"].get(d) for d in domains})
+def bulletin_row(bulletin, rows: list[dict], facts: dict, scheme) -> dict:
+    """One CSV row per bulletin: who, where, when, its counts, its claim beside its labels, flags."""
+    topic, progress, finished = roles(scheme)
+    place = bulletin_place(bulletin)
+    dates = {k: (bulletin.dates or {}).get(k) for k in ("inspection_start", "inspection_end", "feedback",
+                                                         "published", "signed")}
+    stated = dict(bulletin.stated or {})
+    row = {"bulletin_id": bulletin.bulletin_id, "name": display_name(bulletin), "title": bulletin.title,
+           "issuer": bulletin.issuer, "inspector": bulletin.inspector, **place,
+           "region": " / ".join(v for v in (place["province"], place["city"], place["county"]) if v) or None,
+           **dates, "lag_days": _days(dates["feedback"], dates["published"]),
+           "problems": len(bulletin.issues), "measures": len(rows)}
+    tcount, pcount = Counter(r[topic.name] for r in rows), Counter(r[progress.name] for r in rows)
+    row.update({f"n_{t}": tcount.get(t, 0) for t in topic.labels})
+    row.update({f"n_{p}": pcount.get(p, 0) for p in progress.labels})
+    row["share_finished"] = round(pcount.get(finished, 0) / len(rows), 4) if rows else None
+    by_issue: dict[int, list[str]] = {}
+    for r in rows:
+        by_issue.setdefault(r["issue_no"], []).append(r[progress.name])
+    row["problems_finished"] = sum(all(p == finished for p in ps) for ps in by_issue.values())
+    row["share_problems_finished"] = round(row["problems_finished"] / len(by_issue), 4) if by_issue else None
+    row.update({f"stated_{k}": stated.get(k) for k in STATED_KEYS})
+    claim, basis = stated_completion(stated)
+    labelled = row["share_problems_finished"] if basis == "problems" else row["share_finished"]
+    row.update(stated_completion=round(claim, 4) if claim is not None else None, stated_basis=basis,
+               labelled_completion=labelled if claim is not None else None,
+               gap=round(labelled - claim, 4) if claim is not None and labelled is not None else None)
+    cov = coverage(bulletin)
+    row.update(coverage_problems_parsed=cov["problems_parsed"], coverage_problems_stated=cov["problems_stated"],
+               coverage_ratio=cov["ratio"])
+    flags = []
+    if row["gap"] is not None and abs(row["gap"]) >= DISAGREE_AT:
+        flags.append("disagrees")
+    if cov["flag"] or (cov["ratio"] is not None and cov["ratio"] < LOW_COVERAGE):
+        flags.append("low_coverage")
+    if len(rows) < FEW_MEASURES:
+        flags.append("few_measures")
+    if not dates["published"]:
+        flags.append("no_published_date")
+    if not (place["province"] or place["city"] or place["county"]):
+        flags.append("no_region")
+    row["flags"] = ";".join(flags)
     row["figures"] = len(facts["figures"])
     row["deadlines"] = len(facts["deadlines"])
-    row["stated"] = dict(bulletin.stated)
+    row["source_path"] = bulletin.source_path
     return row
 
 
-# --- the domain-mix test -----------------------------------------------------------
-
-def _chi2_stat(obs):
-    import numpy as np
-
-    expected = obs.sum(axis=1, keepdims=True) * obs.sum(axis=0, keepdims=True) / obs.sum()
-    return float(np.sum((obs - expected) ** 2 / expected))
-
-
-def domain_mix_test(names: list[str], counts: list[dict[str, int]], domains: list[str],
-                    n_perm: int = 2000, seed: int = 0) -> dict:
-    """Does the domain mix differ between bulletins? Chi-square on bulletins × domains.
-
-    With small expected counts the chi-square approximation fails, so a permutation
-    p-value (measures shuffled between bulletins, margins kept) is reported beside it.
-    """
-    import numpy as np
-    from scipy.stats import chi2_contingency
-
-    obs = np.array([[c.get(d, 0) for d in domains] for c in counts], dtype=float).reshape(len(counts), len(domains))
-    keep_r, keep_c = obs.sum(axis=1) > 0, obs.sum(axis=0) > 0
-    obs = obs[keep_r][:, keep_c]
-    used_names = [n for n, k in zip(names, keep_r) if k]
-    used_domains = [d for d, k in zip(domains, keep_c) if k]
-    out: dict = {"bulletins": used_names, "domains": used_domains, "observed": obs.astype(int).tolist(), "caveats": []}
-    if obs.shape[0] < 2:
-        out.update(tested=False)
-        out["caveats"].append("Only one bulletin with labelled measures: there is nothing to compare, so no test was run.")
-        return out
-    if obs.shape[1] < 2:
-        out.update(tested=False)
-        out["caveats"].append("All measures fall in one domain: the mix cannot differ, so no test was run.")
-        return out
-    chi2, p, dof, expected = chi2_contingency(obs, correction=False)
-    n = obs.sum()
-    small = float((expected < 5).mean())
-    rng = np.random.default_rng(seed)
-    rows = np.repeat(np.arange(obs.shape[0]), obs.sum(axis=1).astype(int))
-    cols = np.concatenate([np.repeat(np.arange(obs.shape[1]), obs[i].astype(int)) for i in range(obs.shape[0])])
-    r, c = obs.shape
-    hits = 0
-    for _ in range(n_perm):
-        perm = np.bincount(rows * c + rng.permutation(cols), minlength=r * c).reshape(r, c)
-        hits += _chi2_stat(perm) >= chi2 - 1e-9
-    out.update(tested=True, chi2=float(chi2), dof=int(dof), p_value=float(p), n=int(n),
-               cramers_v=float(np.sqrt(chi2 / (n * (min(r, c) - 1)))),
-               permutation_p_value=(hits + 1) / (n_perm + 1), permutations=n_perm,
-               expected_min=float(expected.min()), share_expected_below_5=small,
-               expected=np.round(expected, 2).tolist())
-    if small > 0:
-        out["caveats"].append(
-            f"{small:.0%} of the expected counts are below 5 (smallest {expected.min():.1f}): the chi-square "
-            "p-value is unreliable; trust the permutation p-value, or merge small domains.")
-    out["caveats"].append("Measures of one bulletin are not independent draws (one problem often yields several "
-                          "measures of the same domain), so any p-value here overstates the evidence.")
-    return out
-
-
-# --- the report --------------------------------------------------------------------
-
-def _e(x) -> str:
-    return html.escape("" if x is None else str(x))
-
-
-def _table(rows: list[dict], columns: list[str], headers: list[str] | None = None) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in (headers or columns))
-    body = "".join("<tr>" + "".join(f"<td>{_e(_fmt(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.0%}" if 0 <= v <= 1 else f"{v:.3g}"
-    return "" if v is None else str(v)
-
-
-def render_report(result: dict) -> str:
-    """The comparison as one self-contained HTML page (charts embedded as base64 PNG)."""
-    from .facts import LABEL_ZH
-
-    domains, statuses = result["domains"], result["statuses"]
-    zh = lambda x: f"{LABEL_ZH.get(x, x)} ({x})"  # noqa: E731
-    parts = [f"<h1>Comparison of {len(result['bulletins'])} bulletin(s)</h1>",
-             f"<p>Labels by model: <code>{_e(result['model'])}</code>. "
-             f"{sum(b['measures'] for b in result['bulletins'])} measures in "
-             f"{sum(b['problems'] for b in result['bulletins'])} problems.</p>"]
-    if result["failures"]:
-        items = "".join(f"<li><code>{_e(p)}</code>: {_e(r)}</li>" for p, r in result["failures"])
-        parts.append(f"<h2 id='failures'>Files that could not be used ({len(result['failures'])})</h2><ul>{items}</ul>")
-    cols = ["short_name", "region", "unit_type", "level", "inspector", "published", "problems", "measures",
-            *[f"n_{d}" for d in domains], "share_done"]
-    heads = ["bulletin", "region", "unit type", "level", "inspector", "published", "problems", "measures",
-             *[LABEL_ZH.get(d, d) for d in domains], "share done"]
-    parts += ["<h2 id='bulletins'>Bulletins</h2>", _table(result["bulletins"], cols, heads)]
-    pooled = [{"domain": zh(d), **{s: result["pooled"][d].get(s, 0) for s in statuses},
-               "total": sum(result["pooled"][d].values()),
-               "share_done": (result["pooled"][d].get("done", 0) / sum(result["pooled"][d].values()))
-               if sum(result["pooled"][d].values()) else None} for d in domains]
-    parts += ["<h2 id='domains'>Measures by domain and status (all bulletins)</h2>",
-              _table(pooled, ["domain", *statuses, "total", "share_done"],
-                     ["domain", *[zh(s) for s in statuses], "total", "share done"])]
-    parts.append("<h2 id='charts'>Charts</h2>")
-    for name, png in result["charts"].items():
-        parts.append(f"<figure><img alt='{_e(name)}' src='data:image/png;base64,"
-                     f"{base64.b64encode(png).decode()}'><figcaption>{_e(name)}.png</figcaption></figure>")
-    t = result["chi_square"]
-    parts.append("<h2 id='chi-square'>Does the domain mix differ between bulletins? (chi-square test)</h2>")
-    if t["tested"]:
-        parts.append(f"<p>Chi-square test of independence on the bulletins × domains table of measure counts "
-                     f"({len(t['bulletins'])} × {len(t['domains'])}, n = {t['n']}): χ² = {t['chi2']:.2f}, "
-                     f"df = {t['dof']}, p = {t['p_value']:.3g}; permutation p = {t['permutation_p_value']:.3g} "
-                     f"({t['permutations']} shuffles); Cramér's V = {t['cramers_v']:.2f}.</p>")
-    parts += [f"<p class='caveat'><b>Caveat:</b> {_e(c)}</p>" for c in t["caveats"]]
-    parts.append("<h2 id='summaries'>Summaries</h2>")
-    for b, s in zip(result["bulletins"], result["summaries"]):
-        f = s["facts"]
-        dl = "".join(f"<li>{_e(d['text'])}{' (by ' + _e(d['due']) + ')' if d['due'] else ''}: {_e(d['context'])}</li>"
-                     for d in f["deadlines"])
-        parts.append(f"<h3>{_e(b['title'] or b['bulletin_id'])}</h3><p class='meta'>{_e(b['region'])} · "
-                     f"{_e(b['unit_type'])} · {_e(b['level'])} · {b['measures']} measures, {_fmt(b['share_done'])} done · "
-                     f"{len(f['figures'])} figures</p><p>{_e(s['bulletin']['summary'])}</p>"
-                     + (f"<p>Future dates and deadlines:</p><ul>{dl}</ul>" if dl else ""))
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5}"
-             "table{border-collapse:collapse;font-size:14px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px}"
-             "th{background:#f3f3f3}img{max-width:100%}.caveat{background:#fff6e0;padding:6px}.meta{color:#666}")
-    return ("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>Bulletin comparison</title>"
-            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
+def bulletin_columns(scheme) -> list[str]:
+    """Columns of bulletins.csv, in order (README: 'compare outputs')."""
+    topic, progress, _ = roles(scheme)
+    return ["bulletin_id", "name", "title", "issuer", "inspector", "province", "city", "county", "region", "level",
+            "unit_type", "inspection_start", "inspection_end", "feedback", "published", "signed", "lag_days",
+            "problems", "measures", *[f"n_{t}" for t in topic.labels], *[f"n_{p}" for p in progress.labels],
+            "share_finished", "problems_finished", "share_problems_finished", *[f"stated_{k}" for k in STATED_KEYS],
+            "stated_completion", "stated_basis", "labelled_completion", "gap", "coverage_problems_parsed",
+            "coverage_problems_stated", "coverage_ratio", "flags", "figures", "deadlines", "source_path"]
 
 
 # --- the whole job -----------------------------------------------------------------
 
-def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=None) -> dict:
-    """Parse, label and summarise every bulletin under `inputs`; write CSVs, charts, report."""
+_OUTPUT_NAMES = {"bulletins.csv", "groups.csv", "measures.csv", "report.html", "completion_by_group.png",
+                 "topic_mix.png"}
+
+
+def _check_out_dir(out: Path) -> None:
+    """An existing --out must be a folder holding nothing but an earlier comparison."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in _OUTPUT_NAMES)
+        if foreign:
+            raise UsageError(f"--out {out}: holds files that compare did not write ({', '.join(foreign[:3])}…); "
+                             "give a new or empty folder")
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Replace `out` by the finished folder `tmp`, so old and new results never mix."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rename(out, old / out.name)
+    os.rename(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=None,
+            max_chart_rows: int | None = None) -> dict:
+    """Parse, label and summarise every bulletin under `inputs`; write tables, charts, report.
+
+    Everything is written to a temporary folder beside `out_dir` and swapped in at the end:
+    a failed or interrupted run, or one that reads no bulletin, leaves earlier results as
+    they were.
+    """
     from . import charts
     from .batch import Failures, iter_parsed
     from .classifiers import load_model
     from .classify import classify_bulletin
-    from .facts import label_counts
     from .outputs import atomic_write_bytes, atomic_write_text, write_rows
-    from .summarize import summarize_bulletin
+    from .report import render_report
+    from .summarize import summarize_bulletin, with_display_names
 
     failures = failures if failures is not None else Failures()
     model = model if model is not None and not isinstance(model, (str, Path)) else load_model(model)
-    tasks = model.scheme.tasks
-    domains, statuses = tasks["domain"].labels, tasks["status"].labels
+    scheme = with_display_names(model.scheme)
+    topic, progress, finished = roles(scheme)
     out = Path(out_dir)
+    _check_out_dir(out)
     bulletins, measures, summaries = [], [], []
     for b in iter_parsed(inputs, failures, desc="comparing"):
         try:
             rows = classify_bulletin(b, model)
-            s = summarize_bulletin(b, rows, levels=("bulletin",), domains=domains, statuses=statuses)
-            brow = bulletin_row(b, rows, s["facts"], domains, statuses)
+            s = summarize_bulletin(b, rows, levels=("bulletin",), scheme=scheme)
+            brow = bulletin_row(b, rows, s["facts"], scheme)
         except Exception as exc:  # one odd bulletin must not stop the comparison
             failures.add(b.source_path, f"internal error: {type(exc).__name__}: {exc}")
             continue
         bulletins.append(brow)
-        measures += rows
-        summaries.append(s)
-    brow_cols = list(bulletins[0]) if bulletins else ["bulletin_id"]
-    write_rows(out / "bulletins.csv", bulletins, brow_cols)
-    write_rows(out / "measures.csv", measures, MEASURE_COLUMNS)
-    names = [b["short_name"] for b in bulletins]
-    counts = [{d: b[f"n_{d}"] for d in domains} for b in bulletins]
-    pooled = label_counts(measures, domains, statuses)["by_domain_status"] if measures else \
-        {d: {s: 0 for s in statuses} for d in domains}
-    pngs = {}
-    if bulletins:
-        pngs = {"domain_mix": charts.domain_mix(names, counts, domains),
-                "completion_by_domain": charts.completion_by_domain(pooled, statuses),
-                "heatmap": charts.heatmap(names, counts, domains)}
-        for name, png in pngs.items():
-            atomic_write_bytes(out / f"{name}.png", png)
-    result = {"bulletins": bulletins, "summaries": summaries, "domains": domains, "statuses": statuses,
-              "pooled": pooled, "charts": pngs, "model": getattr(model, "card", {}).get("name") or model.kind,
-              "chi_square": domain_mix_test(names, counts, domains), "failures": list(failures.items)}
-    atomic_write_text(out / "report.html", render_report(result))
+        keep = [*MEASURE_COLUMNS, topic.name, f"{topic.name}_score", progress.name, f"{progress.name}_score"]
+        measures += [{k: r.get(k) for k in keep} for r in rows]
+        summaries.append({"bulletin_id": b.bulletin_id, "headline": s["bulletin"].get("headline"),
+                          "summary": s["bulletin"]["summary"], "deadlines": s["facts"]["deadlines"],
+                          "reference_date": s["facts"]["reference_date"],
+                          "reference_date_source": s["facts"].get("reference_date_source")})
+    seen = Counter(b["name"] for b in bulletins)
+    for b in bulletins:  # two bulletins of one unit: tell them apart by id
+        if seen[b["name"]] > 1:
+            b["name"] = f"{b['name']}（{b['bulletin_id']}）"
+    result = {"bulletins": bulletins, "summaries": summaries, "failures": list(failures.items),
+              "model": getattr(model, "card", {}).get("name") or model.kind, "scheme": scheme,
+              "topic": topic, "progress": progress, "finished": finished}
+    if not bulletins:  # nothing read: leave whatever an earlier run wrote
+        result.update(groups={}, tests={}, chi_square={"tested": False, "caveats": []}, charts={})
+        return result
+    groups = {g: group_rows(bulletins, g, progress.labels, finished) for g in GROUPINGS}
+    tests = {}
+    for g in GROUPINGS:
+        by: dict[str, list[tuple[int, int]]] = {}
+        for b in bulletins:
+            by.setdefault(b.get(g) or UNKNOWN, []).append((b[f"n_{finished}"], b["measures"]))
+        tests[g] = completion_test(by, names={**UNIT_TYPES, **LEVELS})
+    names = [b["name"] for b in bulletins]
+    counts = [{t: b[f"n_{t}"] for t in topic.labels} for b in bulletins]
+    result.update(groups=groups, tests=tests, chi_square=topic_mix_test(names, counts, topic.labels))
+    result["charts"] = {
+        "completion_by_group": charts.completion_by_group(groups, scheme, max_rows=max_chart_rows),
+        "topic_mix": charts.topic_mix(names, counts, scheme, max_rows=max_chart_rows)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes 0700; results are for sharing
+    try:
+        write_rows(tmp / "bulletins.csv", bulletins, bulletin_columns(scheme))
+        write_rows(tmp / "groups.csv", [r for g in GROUPINGS for r in groups[g]],
+                   [*GROUP_COLUMNS[:5], *[f"n_{p}" for p in progress.labels], *GROUP_COLUMNS[5:]])
+        write_rows(tmp / "measures.csv", measures, [*MEASURE_COLUMNS[:7], topic.name, f"{topic.name}_score",
+                                                    progress.name, f"{progress.name}_score", *MEASURE_COLUMNS[7:]])
+        for name, png in result["charts"].items():
+            atomic_write_bytes(tmp / f"{name}.png", png)
+        atomic_write_text(tmp / "report.html", render_report(result, measures))
+        _swap_in(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     return result

@@ -19,6 +19,7 @@ _TIME = re.compile(
     rf"(?P<year>20\d\d)年(?:度)?(?P<period>{_PERIOD})?(?P<suffix>前|之前|以前|内(?![审控部容设]))?"
     r"|(?P<rel>年底前|年内(?![审控部容设])|年底|(?<![临附接将])近期(?!限)|即将|(?P<n>[一二两三四五六七八九十\d]{1,2})(?P<span>年|个月)内)")
 _FUTURE_CUE = re.compile(r"计划|预计|将于|将在|将|拟(?!定|提拔)|力争|争取|确保|有望|预期|目标")
+_PAST_CUE = re.compile(r"已(?:于|经|在)?|业已|截至|截止")
 
 
 def _period(year: int, period: str | None) -> tuple[date, date]:
@@ -58,7 +59,11 @@ def find_deadlines(text: str, ref: date | None) -> list[dict]:
         for m in _TIME.finditer(s):
             if any(a < m.start() < b for a, b in titles):
                 continue
-            cue = _FUTURE_CUE.search(s[:m.start()][-12:])
+            before = s[:m.start()][-12:]
+            cue = _FUTURE_CUE.search(before)
+            past = _PAST_CUE.search(before[-6:])
+            if past and not (cue and cue.start() > len(before) - 6 + past.start()):
+                continue  # 已于2023年底前完成: an act reported done, not a deadline
             has_cue = bool(cue) or bool(m.group("suffix"))
             due: date | None = None
             if m.group("year"):
@@ -83,52 +88,131 @@ def find_deadlines(text: str, ref: date | None) -> list[dict]:
 
 # --- the sheet ---------------------------------------------------------------------
 
-def reference_date(dates: dict[str, str | None]) -> date | None:
-    """The date a bulletin speaks from: published, else signed, else the latest it states."""
+# What a bulletin may state about itself (nlp.metadata `stated`), and how readers call it.
+STATED_KEYS = ("problems_reported", "problems_completed", "problems_ongoing", "measures_set", "measures_completed",
+               "completion_rate", "rules_made", "funds_recovered_10k_yuan", "people_handled")
+STATED_ZH = {"problems_reported": "反馈问题", "problems_completed": "已完成问题", "problems_ongoing": "推进中问题",
+             "measures_set": "整改措施", "measures_completed": "已完成措施", "completion_rate": "整改完成率",
+             "rules_made": "建立制度", "funds_recovered_10k_yuan": "追缴资金（万元）", "people_handled": "处理人员"}
+
+
+_FULL_DATE = re.compile(r"(20\d\d)\s*(?:年|[-/.])\s*(1[0-2]|0?[1-9])\s*(?:月|[-/.])\s*(3[01]|[12]\d|0?[1-9])\s*日?")
+
+
+def latest_date_in(text: str) -> date | None:
+    """The latest full date (2024年5月11日, 2024-05-11) written anywhere in text."""
+    found = []
+    for m in _FULL_DATE.finditer(text or ""):
+        try:
+            found.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            continue
+    return max(found) if found else None
+
+
+def reference_date(dates: dict[str, str | None], text: str | None = None) -> date | None:
+    """The date a bulletin speaks from: see `reference_date_and_source`."""
+    return reference_date_and_source(dates, text)[0]
+
+
+def reference_date_and_source(dates: dict[str, str | None], text: str | None = None) -> tuple[date | None, str | None]:
+    """(date, where it came from): published, else signed, else the latest date in `dates`
+    or written in the text. Without it, a bulletin's own past acts (2023年完成…) would be
+    taken for future deadlines."""
     for key in ("published", "signed"):
         if dates.get(key):
-            return date.fromisoformat(dates[key])
+            return date.fromisoformat(dates[key]), key
     known = sorted(v for v in dates.values() if v)
-    return date.fromisoformat(known[-1]) if known else None
+    candidates = [(date.fromisoformat(known[-1]), "dates")] if known else []
+    in_text = latest_date_in(text or "")
+    if in_text:
+        candidates.append((in_text, "text"))
+    return max(candidates) if candidates else (None, None)
 
 
-def label_counts(rows: list[dict], domains: list[str] | None = None,
-                 statuses: list[str] | None = None) -> dict:
-    """Measures per domain × status, and the share reported done overall and per domain."""
-    domains = domains or sorted({r["domain"] for r in rows})
-    statuses = statuses or sorted({r["status"] for r in rows})
-    table = {d: {s: 0 for s in statuses} for d in domains}
+def stated_completion(stated: dict) -> tuple[float | None, str | None]:
+    """(completion the bulletin claims, 'problems' or 'measures'): its rate, or completed / total."""
+    if stated.get("completion_rate") is not None:
+        basis = "problems" if stated.get("problems_reported") or not stated.get("measures_set") else "measures"
+        return float(stated["completion_rate"]), basis
+    if stated.get("problems_reported") and stated.get("problems_completed") is not None:
+        return stated["problems_completed"] / stated["problems_reported"], "problems"
+    if stated.get("measures_set") and stated.get("measures_completed") is not None:
+        return stated["measures_completed"] / stated["measures_set"], "measures"
+    return None, None
+
+
+LOW_COVERAGE = 0.5  # parsed / stated problems below which the labelled shares do not speak for the bulletin
+
+
+def coverage(bulletin) -> dict:
+    """Problems parsed against problems the bulletin says it was given (`bulletin.coverage` if set)."""
+    cov = getattr(bulletin, "coverage", None)
+    if isinstance(cov, dict) and cov.get("problems_parsed") is not None:
+        return {"problems_parsed": cov.get("problems_parsed"), "problems_stated": cov.get("problems_stated"),
+                "ratio": cov.get("ratio"), "flag": cov.get("flag")}
+    parsed, stated = len(bulletin.issues), (bulletin.stated or {}).get("problems_reported")
+    ratio = round(parsed / stated, 4) if stated else None
+    return {"problems_parsed": parsed, "problems_stated": stated, "ratio": ratio,
+            "flag": "low_coverage" if ratio is not None and ratio < LOW_COVERAGE else None}
+
+
+def label_counts(rows: list[dict], topic, progress) -> dict:
+    """Measures per topic × progress label, and the share finished overall and per topic label.
+
+    `topic` and `progress` are the scheme's tasks (their names are the row keys), so the
+    counts never depend on what a scheme calls its tasks or labels.
+    """
+    finished = progress.finished
+    table = {t: {p: 0 for p in progress.labels} for t in topic.labels}
     for r in rows:
-        table.setdefault(r["domain"], {s: 0 for s in statuses})
-        table[r["domain"]][r["status"]] = table[r["domain"]].get(r["status"], 0) + 1
-    total = {d: sum(c.values()) for d, c in table.items()}
-    done = {d: c.get("done", 0) for d, c in table.items()}
-    return {"by_domain_status": table, "measures_by_domain": total,
-            "share_done_by_domain": {d: round(done[d] / total[d], 4) if total[d] else None for d in table},
-            "measures": len(rows),
-            "share_done": round(sum(done.values()) / len(rows), 4) if rows else None}
+        table.setdefault(r[topic.name], {p: 0 for p in progress.labels})
+        table[r[topic.name]][r[progress.name]] = table[r[topic.name]].get(r[progress.name], 0) + 1
+    total = {t: sum(c.values()) for t, c in table.items()}
+    done = {t: c.get(finished, 0) for t, c in table.items()}
+    by_issue: dict = {}
+    for r in rows:
+        by_issue.setdefault(r["issue_no"], []).append(r[progress.name] == finished)
+    return {"by_topic_progress": table, "measures_by_topic": total,
+            "share_finished_by_topic": {t: round(done[t] / total[t], 4) if total[t] else None for t in table},
+            "measures": len(rows), "measures_finished": sum(done.values()),
+            "share_finished": round(sum(done.values()) / len(rows), 4) if rows else None,
+            "problems_finished": sum(all(v) for v in by_issue.values()),
+            "share_problems_finished": round(sum(all(v) for v in by_issue.values()) / len(by_issue), 4)
+            if by_issue else None}
 
 
-def fact_sheet(bulletin, rows: list[dict], domains: list[str] | None = None,
-               statuses: list[str] | None = None) -> dict:
-    """Counts, figures and deadlines of one bulletin; `rows` are its labelled measure rows."""
-    ref = reference_date(bulletin.dates)
+def fact_sheet(bulletin, rows: list[dict], scheme=None) -> dict:
+    """Who, when, how many, what the bulletin claims and what the labels say; then its
+    figures and deadlines. `rows` are its labelled measure rows."""
+    from .labels import default_scheme
+
+    scheme = scheme or default_scheme()
+    topic, progress = scheme.require_roles("a fact sheet")
+    ref, ref_source = reference_date_and_source(bulletin.dates or {}, bulletin.text)
     figures, deadlines = [], []
     for r in rows:
         where = {"issue_no": r["issue_no"], "measure_no": r["measure_no"],
-                 "domain": r.get("domain"), "status": r.get("status")}
+                 topic.name: r.get(topic.name), progress.name: r.get(progress.name)}
         figures += [{**where, **f} for f in find_figures(r["text"])]
         deadlines += [{**where, **d} for d in find_deadlines(r["text"], ref)]
     for sec in bulletin.sections:
         if sec.kind == "next_steps":
             deadlines += [{"issue_no": None, "measure_no": None, "section": sec.kind, **d}
                           for d in find_deadlines(sec.text, ref)]
-    return {"bulletin_id": bulletin.bulletin_id, "reference_date": ref.isoformat() if ref else None,
-            "problems": len(bulletin.issues), **label_counts(rows, domains, statuses),
-            "stated": dict(bulletin.stated), "figures": figures, "deadlines": deadlines}
-
-
-# Chinese display names of the default scheme's labels (tables, charts, reports).
-LABEL_ZH = {"party_building": "党的建设", "economy": "经济发展", "safety": "安全生产",
-            "environment": "生态环境", "soe_governance": "国企治理", "other": "其他",
-            "done": "已完成", "ongoing": "推进中", "planned": "计划中"}
+    stated = dict(bulletin.stated or {})
+    claim, basis = stated_completion(stated)
+    counts = label_counts(rows, topic, progress)
+    labelled = counts["share_problems_finished"] if basis == "problems" else counts["share_finished"]
+    return {"bulletin_id": bulletin.bulletin_id, "title": bulletin.title, "issuer": bulletin.issuer,
+            "inspector": bulletin.inspector, "dates": dict(bulletin.dates or {}),
+            "problems": len(bulletin.issues), "measures": len(rows),
+            "stated": stated, "stated_completion": round(claim, 4) if claim is not None else None,
+            "stated_basis": basis, "labelled_completion": labelled if claim is not None else None,
+            "coverage": coverage(bulletin),
+            "topic": {"task": topic.name, "name": topic.display_name,
+                      "labels": {t: topic.label_name(t) for t in topic.labels}},
+            "progress": {"task": progress.name, "name": progress.display_name, "finished": progress.finished,
+                         "labels": {p: progress.label_name(p) for p in progress.labels}},
+            **counts, "reference_date": ref.isoformat() if ref else None, "reference_date_source": ref_source,
+            "figures": figures, "deadlines": deadlines}

@@ -99,7 +99,7 @@ def _make_inputs(folder: Path) -> dict[str, Path]:
     try:
         from fpdf import FPDF
         pdf = FPDF()
-        pdf.add_font("cjk", fname=str(ROOT / "nlp" / "fonts" / "wqy-microhei-gb2312.ttf"))
+        pdf.add_font("cjk", fname=str(ROOT / "nlp" / "fonts" / "wqy-microhei-cjk.ttf"))
         pdf.set_font("cjk", size=12)
         pdf.add_page()
         for p in paras:

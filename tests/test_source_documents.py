@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "raw" / "000_f74bace5e6783c83.txt"
 LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
 
-FONT = ROOT / "nlp" / "fonts" / "wqy-microhei-gb2312.ttf"
+FONT = ROOT / "nlp" / "fonts" / "wqy-microhei-cjk.ttf"
 HEADER = "常熟经开区党工委文件"
 
 

@@ -7,9 +7,11 @@ from hypothesis import given, settings, strategies as st
 from nlp.facts import fact_sheet, find_deadlines, find_figures
 from nlp.records import measure_rows
 from nlp.sentences import protected_spans, split_sentences
-from nlp.summarize import Length, bulletin_sentences, lead, select, summarize_bulletin, unit_sentences
+from nlp.summarize import (Length, boilerplate, bulletin_sentences, is_fragment, lead, select, similarity,
+                           summarize_bulletin, unit_sentences)
 
-from paths import GOLD, LAYOUTS, ROOT, SEED
+from paths import GOLD, LAYOUTS, ROOT, SEED, STRESS
+
 
 
 @pytest.fixture
@@ -64,15 +66,24 @@ def test_splitter_loses_nothing_and_never_cuts_inside_a_pair(text):
 
 def _all_units(result):
     yield result["bulletin"]
-    yield from result["domains"]
+    yield from result["topics"]
     yield from result["issues"]
+
+
+def _sources(bulletin, rows, result):
+    """(unit, its source sentences) for every summary of a result."""
+    yield result["bulletin"], unit_sentences(bulletin, rows, "bulletin")
+    for t in result["topics"]:
+        yield t, unit_sentences(bulletin, rows, "topic", t["label"], "domain")
+    for i in result["issues"]:
+        yield i, unit_sentences(bulletin, rows, "issue", i["issue_no"])
 
 
 @pytest.mark.parametrize("length", [Length(1, None), Length(3, None), Length(None, 120), Length(None, 300)])
 def test_summaries_respect_length_keep_order_and_whole_sentences(seed_bulletin, gold_rows, length):
     result = summarize_bulletin(seed_bulletin, gold_rows, length)
-    assert len(result["domains"]) == 6 and len(result["issues"]) == 56
-    for unit in _all_units(result):
+    assert len(result["topics"]) == 6 and len(result["issues"]) == 56
+    for unit, source in _sources(seed_bulletin, gold_rows, result):
         sents = unit["sentences"]
         if length.sentences:
             assert 1 <= len(sents) <= length.sentences
@@ -80,9 +91,10 @@ def test_summaries_respect_length_keep_order_and_whole_sentences(seed_bulletin, 
             assert sum(len(s["text"]) for s in sents) <= length.chars
         starts = [s["start"] for s in sents]
         assert starts == sorted(starts)  # source order
-        for s in sents:  # whole sentences of the bulletin, not cut
+        whole = {(x.start, x.end) for x in source}
+        for s in sents:  # sentences of the bulletin exactly as the splitter cut them, at their offsets
+            assert (s["start"], s["end"]) in whole
             assert seed_bulletin.text[s["start"]:s["end"]] == s["text"]
-            assert s["text"][-1] in "。！？；;”）)" or s["text"][-1].isalnum()
 
 
 def test_a_sentence_longer_than_the_budget_is_left_out_not_cut(seed_bulletin, gold_rows):
@@ -99,14 +111,15 @@ def test_lead_baseline_takes_the_first_sentences(seed_bulletin, gold_rows):
 
 
 def test_summaries_group_by_domain_and_issue(seed_bulletin, gold_rows):
-    result = summarize_bulletin(seed_bulletin, gold_rows, Length(2, None), levels=("domain", "issue"))
+    result = summarize_bulletin(seed_bulletin, gold_rows, Length(2, None), levels=("topic", "issue"))
     assert "bulletin" not in result
-    by = {d["domain"]: d for d in result["domains"]}
+    by = {d["label"]: d for d in result["topics"]}
+    assert by["environment"]["name"] == "生态环境"
     assert by["environment"]["measures"] == 7 and by["party_building"]["measures"] == 45
     env_text = " ".join(r["text"] for r in gold_rows if r["domain"] == "environment")
     assert all(s["text"] in env_text for s in by["environment"]["sentences"])
     issue20 = result["issues"][19]
-    assert issue20["issue_no"] == 20 and issue20["domain"] == "safety"
+    assert issue20["issue_no"] == 20 and issue20["topic"] == "safety"
     assert all(s["text"] in seed_bulletin.issues[19].measures[0].text + "".join(m.text for m in seed_bulletin.issues[19].measures)
                for s in issue20["sentences"])
 
@@ -116,10 +129,13 @@ def test_summaries_group_by_domain_and_issue(seed_bulletin, gold_rows):
 def test_fact_sheet_counts_and_share_done(seed_bulletin, gold_rows):
     facts = fact_sheet(seed_bulletin, gold_rows)
     assert facts["measures"] == 141 and facts["problems"] == 56
-    assert sum(sum(c.values()) for c in facts["by_domain_status"].values()) == 141
-    assert facts["by_domain_status"]["party_building"]["planned"] == 2
-    assert facts["share_done"] == round(54 / 141, 4)
-    assert facts["share_done_by_domain"]["environment"] == round(3 / 7, 4)
+    assert list(facts)[:7] == ["bulletin_id", "title", "issuer", "inspector", "dates", "problems", "measures"]
+    assert facts["issuer"] == "中共常熟经济技术开发区工作委员会" and facts["dates"]["published"] == "2024-05-11"
+    assert sum(sum(c.values()) for c in facts["by_topic_progress"].values()) == 141
+    assert facts["by_topic_progress"]["party_building"]["planned"] == 2
+    assert facts["share_finished"] == round(54 / 141, 4) and facts["measures_finished"] == 54
+    assert facts["share_finished_by_topic"]["environment"] == round(3 / 7, 4)
+    assert facts["topic"]["name"] == "领域" and facts["progress"]["labels"]["done"] == "已完成"
 
 
 def test_fact_sheet_ties_figures_to_their_measure(seed_bulletin, gold_rows):
@@ -174,15 +190,22 @@ def test_deadline_cases(text, expected):
 # --- reference summaries ------------------------------------------------------------
 
 def test_reference_summaries_are_complete_and_within_length(seed_bulletin, gold_rows):
+    from nlp.parse import parse_file
+
     refs = [json.loads(x) for x in (ROOT / "data" / "gold" / "summaries.jsonl").read_text(encoding="utf-8").splitlines()]
-    levels = [r["level"] for r in refs]
-    assert levels.count("bulletin") == 1 and levels.count("domain") == 6 and levels.count("issue") >= 12
-    assert {r["key"] for r in refs if r["level"] == "domain"} == {r["domain"] for r in gold_rows}
-    assert {r["key"] for r in refs if r["level"] == "issue"} <= {i.no for i in seed_bulletin.issues}
+    seed = [r for r in refs if r["bulletin_id"] == seed_bulletin.bulletin_id]
+    levels = [r["level"] for r in seed]
+    assert levels.count("bulletin") == 1 and levels.count("topic") == 6 and levels.count("issue") >= 12
+    assert {r["key"] for r in seed if r["level"] == "topic"} == {r["domain"] for r in gold_rows}
+    assert {r["key"] for r in seed if r["level"] == "issue"} <= {i.no for i in seed_bulletin.issues}
+    others = {r["source"] for r in refs if r["bulletin_id"] != seed_bulletin.bulletin_id}
+    assert len(others) >= 10 and all(s.startswith("tests/fixtures/") for s in others)  # never data/dev
     for r in refs:
-        assert r["written_by"] == "hand" and r["bulletin_id"] == seed_bulletin.bulletin_id
+        assert r["written_by"] == "hand" and (ROOT / r["source"]).exists()
         lo, hi = (40, 120) if r["level"] == "issue" else (80, 250)
         assert lo <= len(r["reference"]) <= hi, r
+        if r["level"] == "issue":
+            assert r["key"] <= len(parse_file(ROOT / r["source"]).issues)
 
 
 # --- command line ----------------------------------------------------------------
@@ -202,7 +225,7 @@ def test_cli_summarize_md_chars_and_level(bulletin_main, tmp_path):
     assert bulletin_main(["summarize", str(LAYOUTS / "zhendui.txt"), "--chars", "80", "--level", "issue",
                           "--out", str(out), "--model", "rules"]) == 0
     md = out.read_text(encoding="utf-8")
-    assert "## By problem" in md and "## Fact sheet" in md and "## By domain" not in md
+    assert "## 按问题" in md and "## 事实" in md and "## 按领域" not in md
 
 
 @pytest.mark.parametrize("argv", [["--sentences", "0"], ["--sentences", "2", "--chars", "80"]])
@@ -216,6 +239,88 @@ def test_cli_summarize_unknown_seq2seq_model_is_a_one_line_error(bulletin_main, 
     assert bulletin_main(["summarize", str(SEED), "--model", "rules", "--abstractive", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert "cannot load seq2seq model" in err and len(err.strip().splitlines()) == 1
+
+
+# --- what a summary says --------------------------------------------------------------
+
+def test_seed_summary_skips_boilerplate_fragments_and_repeats(seed_bulletin, gold_rows):
+    result = summarize_bulletin(seed_bulletin, gold_rows)
+    chosen = [s["text"] for s in result["bulletin"]["sentences"]]
+    assert len(chosen) == 5
+    assert not any(boilerplate(t) >= 0.5 for t in chosen), chosen  # 成立领导小组, 深入贯彻…重要论述 …
+    assert "56个问题" in result["bulletin"]["headline"] and "141项" in result["bulletin"]["headline"]
+    for unit in _all_units(result):
+        texts = [s["text"] for s in unit["sentences"]]
+        assert len(set(texts)) == len(texts)  # never the same sentence twice
+        assert not any(is_fragment(t) for t in texts) or all(is_fragment(t) for t in texts), texts
+    assert boilerplate("成立整改工作领导小组，专题研究巡察整改落实工作。") >= 0.5
+    assert boilerplate("2023年完成一般预算收入38.35亿元，同比增长20.4%。") < 0.2
+    assert is_fragment("加强监管。") and not is_fragment("对排查出的14件信访积案逐件明确包案领导和化解时限。")
+
+
+def test_duplicate_sentences_are_said_once():
+    from nlp.sentences import Sentence
+
+    sents = [Sentence("严格落实党组会议第一议题制度，全年集体学习12次。", 0, 25, 0),
+             Sentence("严格落实党组会议第一议题制度，全年集体学习12次。", 30, 55, 0),
+             Sentence("清理欠缴土地出让金2860万元，对2名干部诫勉谈话。", 60, 85, 0)]
+    picked = [s.text for s in select(sents, Length(3, None))]
+    assert len(picked) == len(set(picked)) == 2
+
+
+@pytest.mark.parametrize("path", sorted(LAYOUTS.glob("*.txt")) + sorted(STRESS.glob("*.txt"))
+                         + [LAYOUTS / "page.html"], ids=lambda p: p.name)
+def test_sentence_offsets_point_into_the_bulletin(path):
+    from nlp.classifiers import load_model
+    from nlp.classify import classify_bulletin
+    from nlp.parse import parse_file
+    from nlp.source import SourceError
+
+    try:
+        b = parse_file(path)
+    except SourceError:
+        pytest.skip("not a bulletin")
+    rows = classify_bulletin(b, load_model("rules"))
+    result = summarize_bulletin(b, rows)
+    for unit in _all_units(result):
+        for s in unit["sentences"]:
+            assert b.text[s["start"]:s["end"]] == s["text"]
+
+
+def test_windowed_similarity_matches_the_dense_one_near_the_diagonal():
+    import numpy as np
+
+    texts = [f"整改措施第{i}项落实{'监督检查' if i % 3 else '制度建设'}工作" for i in range(60)]
+    dense = similarity(texts).toarray()
+    windowed = similarity(texts, window=5).toarray()
+    i, j = np.indices(dense.shape)
+    near = np.abs(i - j) <= 5
+    assert np.allclose(windowed[near], dense[near]) and not windowed[~near].any()
+
+
+def test_markdown_escapes_html_from_the_bulletin(tmp_path, bulletin_main):
+    text = (LAYOUTS / "zhendui.txt").read_text(encoding="utf-8").replace(
+        "一是制定《石门县养老服务体系建设三年行动计划》", "一是制定<script>alert(1)</script>《石门县养老服务体系建设三年行动计划》")
+    src = tmp_path / "x.txt"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "x.md"
+    assert bulletin_main(["summarize", str(src), "--out", str(out), "--model", "rules"]) == 0
+    md = out.read_text(encoding="utf-8")
+    assert "<script>" not in md and "&lt;script&gt;" in md
+
+
+def test_past_acts_are_not_deadlines_when_the_bulletin_has_no_publication_date():
+    from datetime import date
+
+    from nlp.facts import reference_date_and_source
+
+    # totals_opening has no publication line: its own latest date (signed 2024-07-05) is the reference
+    from nlp.parse import parse_file
+    b = parse_file(LAYOUTS / "totals_opening.txt")
+    ref, src = reference_date_and_source(b.dates, b.text)
+    assert ref is not None and ref >= date(2024, 6, 30) and src in ("signed", "dates", "text")
+    assert find_deadlines("已于2023年底前完成整改。", None) == []
+    assert [d["text"] for d in find_deadlines("计划2025年底前完成。", None)] == ["2025年底前"]
 
 
 # --- abstractive backend with a tiny local seq2seq model ----------------------------
@@ -253,5 +358,5 @@ def test_abstractive_path_returns_a_string_per_unit(bulletin_main, tiny_seq2seq,
     res = json.loads(out.read_text(encoding="utf-8"))
     assert res["abstractive_model"] == str(tiny_seq2seq)
     units = list(_all_units(res))
-    assert len(units) == 1 + len(res["domains"]) + 5
+    assert len(units) == 1 + len(res["topics"]) + 5
     assert all(isinstance(u["abstractive"], str) for u in units)
