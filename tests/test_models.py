@@ -71,7 +71,7 @@ def test_tfidf_fit_save_load_roundtrip(tmp_path, scheme, gold):
 
 def test_tfidf_with_jieba_words_roundtrip(tmp_path, scheme, gold):
     model = TfidfClassifier(scheme, TfidfOptions(use_words=True, calibrate=False)).fit(gold[:100])
-    assert "words" in model.blocks and any(" " in g for g in model.blocks["words"].vocab)  # word bigrams
+    assert "words" in model.blocks_ and any(" " in g for g in model.blocks_["words"].vocab)  # word bigrams
     model.save(tmp_path / "w")
     again = load_model(tmp_path / "w")
     assert again.predict(gold[100:]) == model.predict(gold[100:])
