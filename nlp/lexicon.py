@@ -159,15 +159,15 @@ class CueMatcher:
             ok = ~in_clause | ((np.searchsorted(marks, end) == before_start) & ~self._has_mark[cue])
             seg = np.where(in_clause, clause_id, seg)
             n_segs = len(marks) + n
-            prev_mark = np.where(before_start > 0, marks[np.maximum(before_start - 1, 0)] + 1, 0)
-            next_mark = marks[np.minimum(before_start, len(marks) - 1)] if len(marks) else np.zeros_like(start)
-            next_mark = np.where(before_start < len(marks), next_mark, ctx_hi)
-            ctx_lo = np.where(in_clause, np.maximum(ctx_lo, prev_mark), ctx_lo)
-            ctx_hi = np.where(in_clause, np.minimum(ctx_hi, next_mark), ctx_hi)
+            padded = np.r_[-1, marks, len(joined)]  # the clause runs between the marks around the hit
+            ctx_lo = np.where(in_clause, np.maximum(ctx_lo, padded[before_start] + 1), ctx_lo)
+            ctx_hi = np.where(in_clause, np.minimum(ctx_hi, padded[before_start + 1]), ctx_hi)
             sel = np.flatnonzero(ok)
             start, end, cue, row, group, seg, ctx_lo, ctx_hi = (
                 a[sel] for a in (start, end, cue, row, group, seg, ctx_lo, ctx_hi))
 
+        if not len(start):
+            return CueHits(n, empty, empty, empty, empty, n_segs)
         # per cue list and context: scan left to right, the longest cue at each start, no overlaps
         order = np.lexsort((-(end - start), start, seg, group))
         start, end, cue, row, group, seg, ctx_lo, ctx_hi = (

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import zipfile
+import zlib
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -517,8 +519,8 @@ class TfidfClassifier(Classifier):
         try:
             vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
             arrays = dict(np.load(path / "weights.npz", allow_pickle=False))
-        except (FileNotFoundError, ValueError, OSError, EOFError) as exc:
-            raise ModelError(f"{path}: incomplete or damaged model files ({exc})") from None
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise ModelError(f"{path}: incomplete or damaged model files ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
         if not isinstance(vocab, dict) or "text" not in vocab or not all(
                 isinstance(v, list) and all(isinstance(g, str) for g in v) for v in vocab.values()):
             raise ModelError(f"{path}: damaged vocab.json (expected lists of n-grams per block)")
