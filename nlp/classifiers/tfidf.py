@@ -379,6 +379,7 @@ class TfidfClassifier(Classifier):
 
     def fit(self, records, extra=None):
         from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
 
         extra = extra or []
         train = list(records) + list(extra)
@@ -402,7 +403,11 @@ class TfidfClassifier(Classifier):
             if len(set(y)) < 2:
                 raise ModelError(f"task '{name}': training data has a single label")
             clf = LogisticRegression(C=self.opts.C, class_weight=self.opts.class_weight, max_iter=3000)
-            clf.fit(X, y, sample_weight=weights)
+            # One BLAS thread: L-BFGS's vector operations are too small to gain from threads
+            # (five times slower with two on two busy cores), and the sums, hence the model,
+            # no longer depend on the machine's core count.
+            with threadpool_limits(limits=1, user_api="blas"):
+                clf.fit(X, y, sample_weight=weights)
             coef = np.zeros((len(task.labels), X.shape[1]))
             icpt = np.full(len(task.labels), -1e4)  # labels absent from training are never predicted
             if len(clf.classes_) == 2:
