@@ -102,6 +102,9 @@ def sklearn_peers(train: list[dict], scheme):
 def transformer_rows(records: list[dict], train: list[dict], scheme, repeat: int, naive_n: int) -> list[tuple]:
     import torch
     from transformers import pipeline
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
 
     from helpers.tiny_bert import build_tiny_bert
     from nlp.classifiers.transformer import TransformerClassifier, TransformerOptions
@@ -170,10 +173,16 @@ def main() -> None:
     train = load_labelled(TRAIN, scheme)
     records = corpus(args.n_bulletins)
     n = len(records)
+    bulletins: dict[str, list[dict]] = {}
+    for r in records:
+        bulletins.setdefault(r["bulletin_id"], []).append(r)
+    bulletins = list(bulletins.values())
     default, rules = load_model("default"), load_model("rules")
     per_task, shared = sklearn_peers(train, scheme)
     rows = [("default model (models/default, library call)", n, timed(lambda: default.predict_proba(records), n,
                                                                        args.repeat)),
+            ("default model, one call per bulletin (as bulletin classify does)", n,
+             timed(lambda: [default.predict_proba(b) for b in bulletins], n, args.repeat)),
             ("scikit-learn peer: Pipeline(TfidfVectorizer char 1-3, LR) per task", n,
              timed(lambda: per_task(records), n, args.repeat)),
             ("scikit-learn peer: one TfidfVectorizer shared by both tasks", n,

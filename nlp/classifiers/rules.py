@@ -168,6 +168,45 @@ class CueReading:
                                 weak & ~done & ~unfinished]).astype(float)
 
 
+def measure_inputs(records: list[dict]) -> tuple[list[str], list[str], np.ndarray]:
+    """(measure texts, distinct problem titles, each record's title index): titles repeat
+    across a problem's measures, so they are read once."""
+    pairs = [model_input(r) for r in records]
+    titles: dict[str, int] = {}
+    inverse = np.array([titles.setdefault(t, len(titles)) for t, _ in pairs], dtype=np.int64)
+    return [x for _, x in pairs], list(titles), inverse
+
+
+class MeasureCues:
+    """The cue reading of a batch of measures: texts and distinct titles in one scan."""
+
+    def __init__(self, matcher: CueMatcher, scheme: LabelScheme, texts: list[str], titles: list[str],
+                 inverse: np.ndarray):
+        self.n, self.inverse = len(texts), inverse
+        self.reading = CueReading(matcher, scheme, texts + titles)
+        self._scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def scores(self, task) -> tuple[np.ndarray, np.ndarray]:
+        """(text scores, title scores) per measure, as `CueReading.scores` defines them."""
+        if task.name not in self._scores:
+            s = self.reading.scores(task)
+            self._scores[task.name] = (s[:self.n], s[self.n:][self.inverse])
+        return self._scores[task.name]
+
+    def rule_scores(self, task) -> np.ndarray:
+        """The rules' cue scores of one task: the measure's, plus the title's for domain-like tasks."""
+        text, title = self.scores(task)
+        if not is_status_task(task) and task.name != "status":
+            return text + TITLE_WEIGHT * title
+        return text
+
+    def found(self, task) -> np.ndarray:
+        return self.reading.found(task)[:self.n]
+
+    def parts(self, task) -> np.ndarray:
+        return self.reading.parts(task)[:self.n]
+
+
 def decide(task, scores: np.ndarray, fallback: str | None = None) -> np.ndarray:
     """Label index per row: `status_rule` for status tasks, else the top cue score (ties:
     the earlier label) or, when no cue fires, the fallback label."""
@@ -206,35 +245,22 @@ class RulesClassifier(Classifier):
         self.card = self.base_card({"title_weight": TITLE_WEIGHT, "fallback": self.fallback}, records, None)
         return self
 
-    def read(self, records: list[dict]) -> tuple[CueReading, CueReading, np.ndarray]:
-        """The cue reading of the measure texts and of the distinct problem titles, and the
-        index of each record's title among them (titles repeat across a problem's measures)."""
-        pairs = [model_input(r) for r in records]
-        titles: dict[str, int] = {}
-        inverse = np.array([titles.setdefault(t, len(titles)) for t, _ in pairs], dtype=np.int64)
-        return (CueReading(self.matcher, self.scheme, [x for _, x in pairs]),
-                CueReading(self.matcher, self.scheme, list(titles)), inverse)
+    def read(self, records: list[dict]) -> "MeasureCues":
+        return MeasureCues(self.matcher, self.scheme, *measure_inputs(records))
 
-    def task_scores(self, text: CueReading, title: CueReading, inverse: np.ndarray, task) -> np.ndarray:
-        """The rules' cue scores of one task: the measure's, plus the title's for domain-like tasks."""
-        s = text.scores(task)
-        if not is_status_task(task) and task.name != "status":
-            s = s + TITLE_WEIGHT * title.scores(task)[inverse]
-        return s
-
-    def decisions(self, text: CueReading, title: CueReading, inverse: np.ndarray) -> dict[str, np.ndarray]:
-        return {name: decide(task, self.task_scores(text, title, inverse, task), self.fallback.get(name))
+    def decisions(self, cues: "MeasureCues") -> dict[str, np.ndarray]:
+        """Per task, the label index the rules decide for each measure."""
+        return {name: decide(task, cues.rule_scores(task), self.fallback.get(name))
                 for name, task in self.scheme.tasks.items()}
 
     def predict_proba(self, records):
-        text, title, inverse = self.read(records)
+        cues = self.read(records)
         out = {}
         for name, task in self.scheme.tasks.items():
-            scores = self.task_scores(text, title, inverse, task)
+            scores = cues.rule_scores(task)
             decided = decide(task, scores, self.fallback.get(name))
             logits = 0.5 * scores
-            rows = np.arange(len(records))
-            logits[rows, decided] = logits.max(axis=1, initial=-np.inf) + 1.0
+            logits[np.arange(len(records)), decided] = logits.max(axis=1, initial=-np.inf) + 1.0
             out[name] = softmax(logits) if len(records) else np.zeros((0, len(task.labels)))
         return out
 

@@ -27,7 +27,7 @@ from ..features import FEATURE_NAMES, status_features_batch
 from ..labels import LabelScheme, SchemeError
 from .base import Classifier, ModelError, model_input, read_card, softmax
 from .options import check_choice, check_int, check_number
-from .rules import CueReading, RulesClassifier, is_status_task
+from .rules import MeasureCues, RulesClassifier, is_status_task, measure_inputs
 
 MAX_NGRAM = 6
 BLOCKS = ("text", "words", "title")  # sparse blocks, in column order; the dense block follows
@@ -128,16 +128,16 @@ class _CharCodes:
             return
         self.lut = np.zeros(0x110000, dtype=np.int32)
         self.lut[[ord(c) for c in alphabet]] = np.arange(1, len(alphabet) + 1)
-        codes, cols = [], []
+        self.codes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # n -> (sorted codes, their columns)
         for n in range(lo, hi + 1):
             grams = [g for g in index if len(g) == n]
-            if grams:
-                codes.append(self._pack(self._ids("".join(grams)).reshape(-1, n)))
-                cols.append(np.array([index[g] for g in grams], dtype=np.int64))
-        codes_a = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-        order = np.argsort(codes_a, kind="stable")
-        self.codes = codes_a[order]
-        self.cols = np.concatenate(cols)[order] if cols else np.zeros(0, dtype=np.int64)
+            if n == 1:  # characters: a direct table by character number
+                self.unigram = np.full(len(alphabet) + 1, -1, dtype=np.int64)
+                self.unigram[self._ids("".join(grams))] = [index[g] for g in grams]
+            elif grams:
+                codes = self._pack(self._ids("".join(grams)).reshape(-1, n))
+                order = np.argsort(codes, kind="stable")
+                self.codes[n] = (codes[order], np.array([index[g] for g in grams], dtype=np.int64)[order])
 
     def _ids(self, s: str) -> np.ndarray:
         return self.lut[np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)].astype(np.int64)
@@ -159,22 +159,27 @@ class _CharCodes:
         row_end = np.repeat(np.cumsum(lens), lens)
         unknown = np.r_[0, np.cumsum(ids == 0)]
         rows, cols = [], []
-        if not len(self.codes):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         for n in range(self.lo, self.hi + 1):
             m = total - n + 1
             if m <= 0:
                 break
-            valid = (np.arange(n, m + n) <= row_end[:m]) & (unknown[n:m + n] == unknown[:m])
-            code = ids[:m].copy()
+            if n == 1:
+                col = self.unigram[ids]
+                where = np.flatnonzero(col >= 0)
+                rows.append(row[where])
+                cols.append(col[where])
+                continue
+            if n not in self.codes:
+                continue
+            codes, columns = self.codes[n]
+            where = np.flatnonzero((np.arange(n, m + n) <= row_end[:m]) & (unknown[n:m + n] == unknown[:m]))
+            code = ids[where]
             for j in range(1, n):
-                code = (code << self.bits) | ids[j:j + m]
-            where = np.flatnonzero(valid)
-            q = code[where]
-            pos = np.minimum(np.searchsorted(self.codes, q), len(self.codes) - 1)
-            hit = self.codes[pos] == q
+                code = (code << self.bits) | ids[where + j]
+            pos = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
+            hit = codes[pos] == code
             rows.append(row[where[hit]])
-            cols.append(self.cols[pos[hit]])
+            cols.append(columns[pos[hit]])
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(rows), np.concatenate(cols)
@@ -327,45 +332,41 @@ class TfidfClassifier(Classifier):
     def _features(self, records: list[dict], exact: bool = False) -> tuple[dict, np.ndarray, np.ndarray]:
         """The feature blocks of a batch: sparse n-gram blocks (the title block over the
         distinct titles), the dense cue and wording block, and each record's title index."""
-        pairs = [model_input(r) for r in records]
-        texts = [x for _, x in pairs]
-        titles: dict[str, int] = {}
-        inverse = np.array([titles.setdefault(t, len(titles)) for t, _ in pairs], dtype=np.int64)
+        texts, titles, inverse = measure_inputs(records)
         sparse = {}
         for name in BLOCKS:
             if name in self.blocks_:
-                sparse[name] = self.blocks_[name].transform(list(titles) if name == "title" else texts, exact)
+                sparse[name] = self.blocks_[name].transform(titles if name == "title" else texts, exact)
         n, o = len(records), self.opts
         dense: list[np.ndarray] = []
         if o.use_lexicon or o.use_rules or o.use_cues or self._wording():
-            text = CueReading(self._rules.matcher, self.scheme, texts)
-            title = CueReading(self._rules.matcher, self.scheme, list(titles))
-            rules = self._rules.decisions(text, title, inverse) if o.use_rules else None
+            cues = MeasureCues(self._rules.matcher, self.scheme, texts, titles, inverse)
+            rules = self._rules.decisions(cues) if o.use_rules else None
             for name, task in self.scheme.tasks.items():
                 if o.use_lexicon:
-                    dense.append(o.lexicon_weight * _log1p(text.scores(task)))
-                    dense.append(o.lexicon_weight * _log1p(title.scores(task))[inverse])
+                    for s in cues.scores(task):  # text, then title
+                        dense.append(o.lexicon_weight * _log1p(s))
                 if rules is not None:
                     onehot = np.zeros((n, len(task.labels)))
                     onehot[np.arange(n), rules[name]] = o.rules_weight
                     dense.append(onehot)
             if o.use_cues:
-                dense.append(o.cue_weight * self._cue_indicators(text))
+                dense.append(o.cue_weight * self._cue_indicators(cues))
             if self._wording():
                 dense.append(o.wording_weight * np.hstack([status_features_batch(texts),
-                                                           text.parts(self._status_task)]))
+                                                           cues.parts(self._status_task)]))
         D = np.hstack(dense) if dense else np.zeros((n, 0))
         return sparse, D, inverse
 
-    def _cue_indicators(self, reading: CueReading) -> np.ndarray:
+    def _cue_indicators(self, cues: MeasureCues) -> np.ndarray:
         """1 for each cue found; status cues are read clause by clause like the rules do."""
         sid = {c: i for i, c in enumerate(self._rules.matcher.cues)}
         cols = []
         for task in self.scheme.tasks.values():
-            found = np.hstack([reading.found(task), np.zeros((reading.n, 1), dtype=bool)])  # last: a cue never found
+            found = np.hstack([cues.found(task), np.zeros((cues.n, 1), dtype=bool)])  # last: a cue never found
             ids = [sid.get(cue, -1) for label in task.labels for cue in task.cues.get(label, [])]
             cols.append(found[:, ids])
-        return np.hstack(cols).astype(float) if cols else np.zeros((reading.n, 0))
+        return np.hstack(cols).astype(float) if cols else np.zeros((cues.n, 0))
 
     def _matrix(self, records: list[dict]):
         """All features of the records as one CSR matrix (training)."""
