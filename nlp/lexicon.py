@@ -2,6 +2,8 @@
 
 Shared by the rules baseline (which decides by the cues) and the TF-IDF model (which uses
 the counts as features, so that words unseen in training still point at a label).
+`cue_hits` and `cue_scores` define the reading one text at a time; `CueMatcher` gives the
+same hits for a whole batch in one pass, which is what the models use.
 """
 from __future__ import annotations
 
@@ -121,9 +123,6 @@ class CueMatcher:
             for i, c in enumerate(self.cues):
                 self._automaton.add_word(c, i)
             self._automaton.make_automaton()
-
-    def group_index(self, task: str, label: str) -> int:
-        return self.groups.index((task, label))
 
     def scan(self, texts: list[str]) -> CueHits:
         n = len(texts)

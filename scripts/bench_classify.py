@@ -156,8 +156,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n-bulletins", type=int, default=300, help="bulletins in the corpus (default 300)")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per figure; the median is reported (>= 3)")
-    ap.add_argument("--naive-n", type=int, default=200, help="measures for the one-at-a-time transformer pipeline")
-    ap.add_argument("--transformer-n", type=int, default=3000, help="measures for the batched transformer")
+    ap.add_argument("--naive-n", type=int, default=100, help="measures for the one-at-a-time transformer pipeline")
+    ap.add_argument("--transformer-n", type=int, default=1000, help="measures for the batched transformer")
     ap.add_argument("--no-transformer", action="store_true", help="skip the transformer rows (no torch import)")
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.txt",
                     help="report file; this script's section is replaced ('-': print only)")

@@ -8,7 +8,8 @@ get identical answers from both.
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from nlp.classifiers.rules import CueReading, cue_matcher, is_status_task, status_parts, status_scores
+from nlp.classifiers.rules import (CueReading, cue_matcher, decide, is_status_task, status_parts, status_rule,
+                                  status_scores)
 from nlp.features import status_features, status_features_batch
 from nlp.labels import LabelScheme
 from nlp.lexicon import clauses, cue_hits, cue_scores
@@ -63,3 +64,10 @@ def test_cue_hits_veto_context_is_the_clause():
     planned = STATUS.index("planned")
     assert reading.scores(STATUS)[0, planned] == status_scores(text, STATUS)["planned"] > 0
     assert cue_hits("将相关问题纳入考核", ["将"]) == []
+
+
+@given(st.lists(st.tuples(*[st.sampled_from([0.0, 0.75, 1.0, 2.5])] * 3), min_size=1, max_size=20))
+def test_batch_status_decision_follows_status_rule(rows):
+    scores = np.array(rows)
+    want = [status_rule(dict(zip(STATUS.labels, r))) for r in rows]
+    assert [STATUS.labels[k] for k in decide(STATUS, scores)] == want

@@ -15,7 +15,19 @@ from conftest import GOLD
 pytestmark = [pytest.mark.slow, pytest.mark.torch]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """A 32-wide BERT gains nothing from threads, and on busy shared cores torch's spinning
+    threads made these tests thirty times slower; the setting is restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory):
     from helpers.tiny_bert import build_tiny_bert
 
@@ -34,7 +46,7 @@ def gold(scheme):
     return load_labelled(GOLD, scheme)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tuned(tiny_base, tmp_path_factory, scheme, gold):
     """A tiny BERT fine-tuned on CPU and saved: (model, folder)."""
     from nlp.classifiers.transformer import TransformerClassifier, TransformerOptions

@@ -2,6 +2,10 @@
 
 It needs no training data, so it works for any scheme with cues, and it shows how much
 a learned model adds on top of the words annotators are told to look for.
+
+`status_rule`, `status_scores` and `status_parts` state the rules for one measure; the
+models read a whole batch at once with `CueReading` and `decide`, which compute the same
+(the tests hold them equal on random texts).
 """
 from __future__ import annotations
 
