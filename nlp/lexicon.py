@@ -140,10 +140,7 @@ class CueMatcher:
         start, end, cue, row = start[keep], end[keep], cue[keep], row[keep]
 
         # one entry per (occurrence, cue list holding that cue)
-        counts = self._ptr[cue + 1] - self._ptr[cue]
-        occ = np.repeat(np.arange(len(cue)), counts)
-        first = np.repeat(np.cumsum(counts) - counts, counts)
-        group = self._member[np.repeat(self._ptr[cue], counts) + np.arange(len(occ)) - first]
+        occ, group = ragged_take(self._ptr, self._member, cue)
         start, end, cue, row = start[occ], end[occ], cue[occ], row[occ]
 
         # reading contexts: the text, or the clause between clause marks
@@ -190,6 +187,15 @@ class CueMatcher:
                 keep[drop] = False
                 cue, row, group, seg = cue[keep], row[keep], group[keep], seg[keep]
         return CueHits(n, row, seg, group, cue, n_segs)
+
+
+def ragged_take(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For lists stored flat (list k is values[ptr[k]:ptr[k+1]]): every element of the lists
+    of `keys`, with the position in `keys` it came from."""
+    counts = ptr[keys + 1] - ptr[keys]
+    which = np.repeat(np.arange(len(keys)), counts)
+    offset = np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return which, values[np.repeat(ptr[keys], counts) + offset]
 
 
 def _vetoed(text: str, rules: tuple, start: int, lo: int, hi: int) -> bool:

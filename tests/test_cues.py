@@ -41,11 +41,11 @@ def test_batch_cue_reading_equals_the_per_text_reading(texts):
     reading = CueReading(MATCHER, SCHEME, texts)
     for task in SCHEME.tasks.values():
         scores = reading.scores(task)
-        found = reading.found(task)
+        rows, cues = reading.found(task)
         for i, text in enumerate(texts):
             want = status_scores(text, task) if is_status_task(task) else cue_scores(text, task)
             assert scores[i].tolist() == [want[label] for label in task.labels], (text, task.name)
-            assert {MATCHER.cues[j] for j in np.flatnonzero(found[i])} == found_reference(text, task), text
+            assert {MATCHER.cues[j] for j in cues[rows == i]} == found_reference(text, task), text
     parts = reading.parts(STATUS)
     for i, text in enumerate(texts):
         assert parts[i].tolist() == status_parts(text, STATUS), text

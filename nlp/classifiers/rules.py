@@ -132,14 +132,13 @@ class CueReading:
                            minlength=self.n * L)
         return flat.reshape(self.n, L)
 
-    def found(self, task) -> np.ndarray:
-        """(n, cues of the matcher) bool: the cues `_cue_indicators` counts as found for a task."""
+    def found(self, task) -> tuple[np.ndarray, np.ndarray]:
+        """(row, cue) pairs, each once: the cues `_cue_indicators` counts as found for a task."""
         idx, label = self._task_hits(task)
         if is_status_task(task):
             idx = idx[(label == task.index("planned")) | ~self._future_segs(task)[self.hits.seg[idx]]]
-        out = np.zeros((self.n, len(self.matcher.cues)), dtype=bool)
-        out[self.hits.row[idx], self.hits.cue[idx]] = True
-        return out
+        pairs = np.unique(self.hits.row[idx] * len(self.matcher.cues) + self.hits.cue[idx])
+        return pairs // len(self.matcher.cues), pairs % len(self.matcher.cues)
 
     def parts(self, task) -> np.ndarray:
         """(n, 6): `status_parts` of every text."""
@@ -204,8 +203,9 @@ class MeasureCues:
             return text + TITLE_WEIGHT * title
         return text
 
-    def found(self, task) -> np.ndarray:
-        return self.reading.found(task)[:self.n]
+    def found(self, task) -> tuple[np.ndarray, np.ndarray]:
+        rows, cues = self.reading.found(task)
+        return rows[rows < self.n], cues[rows < self.n]
 
     def parts(self, task) -> np.ndarray:
         return self.reading.parts(task)[:self.n]

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..features import FEATURE_NAMES, status_features_batch
 from ..labels import LabelScheme, SchemeError
+from ..lexicon import ragged_take
 from .base import Classifier, ModelError, model_input, read_card, softmax
 from .options import check_choice, check_int, check_number
 from .rules import MeasureCues, RulesClassifier, is_status_task, measure_inputs
@@ -293,6 +294,7 @@ class TfidfClassifier(Classifier):
         self._rules = RulesClassifier(scheme)
         self._status_task = next((t for t in scheme.tasks.values() if is_status_task(t)), None)
         self._weights = None  # the coefficients split by feature block, for prediction
+        self._cue_columns = None  # where each found cue goes in the cue-indicator block
 
     # --- features -----------------------------------------------------------------
 
@@ -329,16 +331,17 @@ class TfidfClassifier(Classifier):
     def n_features(self) -> int:
         return self._offsets()["dense"] + self._n_dense()
 
-    def _features(self, records: list[dict], exact: bool = False) -> tuple[dict, np.ndarray, np.ndarray]:
+    def _features(self, records: list[dict], exact: bool = False) -> tuple[dict, list, np.ndarray]:
         """The feature blocks of a batch: sparse n-gram blocks (the title block over the
-        distinct titles), the dense cue and wording block, and each record's title index."""
+        distinct titles), the pieces of the dense block in column order (arrays, and the
+        cue indicators as a sparse matrix), and each record's title index."""
         texts, titles, inverse = measure_inputs(records)
         sparse = {}
         for name in BLOCKS:
             if name in self.blocks_:
                 sparse[name] = self.blocks_[name].transform(titles if name == "title" else texts, exact)
         n, o = len(records), self.opts
-        dense: list[np.ndarray] = []
+        dense: list = []
         if o.use_lexicon or o.use_rules or o.use_cues or self._wording():
             cues = MeasureCues(self._rules.matcher, self.scheme, texts, titles, inverse)
             rules = self._rules.decisions(cues) if o.use_rules else None
@@ -351,29 +354,47 @@ class TfidfClassifier(Classifier):
                     onehot[np.arange(n), rules[name]] = o.rules_weight
                     dense.append(onehot)
             if o.use_cues:
-                dense.append(o.cue_weight * self._cue_indicators(cues))
+                dense.append(self._cue_indicators(cues))
             if self._wording():
                 dense.append(o.wording_weight * np.hstack([status_features_batch(texts),
                                                            cues.parts(self._status_task)]))
-        D = np.hstack(dense) if dense else np.zeros((n, 0))
-        return sparse, D, inverse
+        return sparse, dense, inverse
 
-    def _cue_indicators(self, cues: MeasureCues) -> np.ndarray:
-        """1 for each cue found; status cues are read clause by clause like the rules do."""
-        sid = {c: i for i, c in enumerate(self._rules.matcher.cues)}
-        cols = []
-        for task in self.scheme.tasks.values():
-            found = np.hstack([cues.found(task), np.zeros((cues.n, 1), dtype=bool)])  # last: a cue never found
-            ids = [sid.get(cue, -1) for label in task.labels for cue in task.cues.get(label, [])]
-            cols.append(found[:, ids])
-        return np.hstack(cols).astype(float) if cols else np.zeros((cues.n, 0))
+    def _cue_indicators(self, cues: MeasureCues):
+        """cue_weight for each cue found (one column per entry of `_cue_list`), sparse;
+        status cues are read clause by clause like the rules do."""
+        from scipy.sparse import csr_matrix
+
+        if self._cue_columns is None:  # per task: for each cue of the matcher, its columns
+            sid = {c: i for i, c in enumerate(self._rules.matcher.cues)}
+            self._cue_columns, col = [], 0
+            for task in self.scheme.tasks.values():
+                by_cue: list[list[int]] = [[] for _ in sid]
+                for label in task.labels:
+                    for cue in task.cues.get(label, []):
+                        if cue in sid:
+                            by_cue[sid[cue]].append(col)
+                        col += 1
+                self._cue_columns.append((np.cumsum([0] + [len(c) for c in by_cue]),
+                                          np.array([c for cs in by_cue for c in cs], dtype=np.int64)))
+        rows, cols = [], []
+        for task, (ptr, columns) in zip(self.scheme.tasks.values(), self._cue_columns):
+            r, c = cues.found(task)
+            which, col = ragged_take(ptr, columns, c)
+            rows.append(r[which])
+            cols.append(col)
+        rows, cols = np.concatenate(rows), np.concatenate(cols)
+        return csr_matrix((np.full(len(rows), self.opts.cue_weight), (rows, cols)),
+                          shape=(cues.n, len(self._cue_list())))
 
     def _matrix(self, records: list[dict]):
         """All features of the records as one CSR matrix (training)."""
         from scipy.sparse import csr_matrix, hstack
 
-        sparse, D, inverse = self._features(records, exact=True)
+        sparse, dense, inverse = self._features(records, exact=True)
         parts = [sparse[n][inverse] if n == "title" else sparse[n] for n in BLOCKS if n in sparse]
+        D = np.hstack([p.toarray() if hasattr(p, "toarray") else p for p in dense]) if dense else \
+            np.zeros((len(records), 0))
         return hstack(parts + [csr_matrix(D)], format="csr")
 
     # --- training -----------------------------------------------------------------
@@ -474,8 +495,11 @@ class TfidfClassifier(Classifier):
         b = np.concatenate([self.intercept_[t] for t in self.scheme.tasks])
         Z = np.zeros((len(records), len(b)))
         for lo in range(0, len(records), self.CHUNK):
-            sparse, D, inverse = self._features(records[lo:lo + self.CHUNK])
-            z = D @ W["dense"] + b
+            sparse, dense, inverse = self._features(records[lo:lo + self.CHUNK])
+            z, col = np.tile(b, (len(inverse), 1)), 0
+            for piece in dense:
+                z += piece @ W["dense"][col:col + piece.shape[1]]
+                col += piece.shape[1]
             for name, X in sparse.items():
                 part = X @ W[name]
                 z += part[inverse] if name == "title" else part
