@@ -129,16 +129,15 @@ class _CharCodes:
             return
         self.lut = np.zeros(0x110000, dtype=np.int32)
         self.lut[[ord(c) for c in alphabet]] = np.arange(1, len(alphabet) + 1)
-        self.codes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # n -> (sorted codes, their columns)
+        self.codes: dict[int, _CodeTable] = {}  # n -> the n-grams' codes and columns
         for n in range(lo, hi + 1):
             grams = [g for g in index if len(g) == n]
             if n == 1:  # characters: a direct table by character number
                 self.unigram = np.full(len(alphabet) + 1, -1, dtype=np.int64)
                 self.unigram[self._ids("".join(grams))] = [index[g] for g in grams]
             elif grams:
-                codes = self._pack(self._ids("".join(grams)).reshape(-1, n))
-                order = np.argsort(codes, kind="stable")
-                self.codes[n] = (codes[order], np.array([index[g] for g in grams], dtype=np.int64)[order])
+                self.codes[n] = _CodeTable(self._pack(self._ids("".join(grams)).reshape(-1, n)),
+                                           np.array([index[g] for g in grams], dtype=np.int64))
 
     def _ids(self, s: str) -> np.ndarray:
         return self.lut[np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)].astype(np.int64)
@@ -172,18 +171,55 @@ class _CharCodes:
                 continue
             if n not in self.codes:
                 continue
-            codes, columns = self.codes[n]
             where = np.flatnonzero((np.arange(n, m + n) <= row_end[:m]) & (unknown[n:m + n] == unknown[:m]))
             code = ids[where]
             for j in range(1, n):
                 code = (code << self.bits) | ids[where + j]
-            pos = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
-            hit = codes[pos] == code
+            col = self.codes[n].get(code)
+            hit = np.flatnonzero(col >= 0)
             rows.append(row[where[hit]])
-            cols.append(columns[pos[hit]])
+            cols.append(col[hit])
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(rows), np.concatenate(cols)
+
+
+class _CodeTable:
+    """A hash table from positive integer codes to columns, looked up for a whole array at
+    once (open addressing, at most half full, so a look-up takes one or two probes)."""
+
+    _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+
+    def __init__(self, codes: np.ndarray, columns: np.ndarray):
+        self.bits = max(4, int(2 * len(codes) - 1).bit_length())
+        self.mask = (1 << self.bits) - 1
+        self.keys = np.zeros(1 << self.bits, dtype=np.int64)  # 0: an empty slot
+        self.values = np.full(1 << self.bits, -1, dtype=np.int64)
+        slot = self._slot(codes)
+        pending = np.arange(len(codes))
+        while len(pending):  # each round, the first code aiming at each free slot takes it
+            free = pending[self.keys[slot[pending]] == 0]
+            taken, first = np.unique(slot[free], return_index=True)
+            self.keys[taken], self.values[taken] = codes[free[first]], columns[free[first]]
+            placed = np.zeros(len(codes), dtype=bool)
+            placed[free[first]] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + 1) & self.mask
+
+    def _slot(self, codes: np.ndarray) -> np.ndarray:
+        return ((codes.astype(np.uint64) * self._MIX) >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def get(self, codes: np.ndarray) -> np.ndarray:
+        """The column of each code, -1 where it is not in the table."""
+        out = np.full(len(codes), -1, dtype=np.int64)
+        slot, todo = self._slot(codes), np.arange(len(codes))
+        while len(todo):
+            key = self.keys[slot]
+            hit = key == codes[todo]
+            out[todo[hit]] = self.values[slot[hit]]
+            go = ~hit & (key != 0)
+            todo, slot = todo[go], (slot[go] + 1) & self.mask
+        return out
 
 
 class _Block:
