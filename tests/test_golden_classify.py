@@ -15,8 +15,12 @@ def golden():
     return json.loads(GOLDEN.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("spec", ["default", "rules"])
-def test_predictions_match_the_golden_file(golden, spec):
+@pytest.mark.parametrize("spec,scipy_from", [("default", 0), ("default", 10**12), ("rules", 0)])
+def test_predictions_match_the_golden_file(golden, spec, scipy_from, monkeypatch):
+    """Both ways of multiplying sparse features (scipy for large batches, numpy for small)."""
+    from nlp.classifiers.tfidf import _Entries
+
+    monkeypatch.setattr(_Entries, "SCIPY_FROM", scipy_from)
     model = load_model(spec)
     records = golden["records"]
     probs = model.predict_proba(records)

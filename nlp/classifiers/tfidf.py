@@ -4,7 +4,8 @@ Chinese needs no tokenizer for this: character 1–3-grams catch words and their
 The problem title is a second feature block (LABELS.md: the title's area decides close
 calls), and the cue counts and the rules' decision carry the guidelines' knowledge to
 words the training data never showed. Training uses scikit-learn; prediction is numpy
-and scipy over weights stored as JSON + npz, so loading runs no pickle and no sklearn.
+(and scipy for large batches) over weights stored as JSON + npz, so loading runs no
+pickle and no sklearn.
 
 Every feature block is built for a whole batch at once: n-grams are looked up as integer
 codes with numpy, all cues are found in one pass (`CueMatcher`), and one sparse product
@@ -266,37 +267,72 @@ class _Block:
                     cols += [i] * c
         return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
-    def transform(self, texts: list[str], exact: bool = False):
-        """CSR matrix (texts × vocabulary): (1 + log tf) · idf, each row scaled to norm `weight`.
+    def transform(self, texts: list[str], exact: bool = False) -> "_Entries":
+        """The texts × vocabulary matrix: (1 + log tf) · idf, each row scaled to norm `weight`.
 
         With `exact`, each row keeps its grams in the order `grams` meets them and its norm
         is taken as np.linalg.norm does, so training sees bit for bit the matrix the
         per-text code built (the solver's sums, hence the model, depend on that order).
         """
-        from scipy.sparse import csr_matrix
-
-        n = len(texts)
+        n, V = len(texts), len(self.vocab)
         rows, cols = self._occurrences(texts)
         if exact:
             by_row = np.argsort(rows, kind="stable")  # within a row, still in the order met
             rows, cols = rows[by_row], cols[by_row]
-            key = rows * len(self.vocab) + cols
-            _, first, counts = np.unique(key, return_index=True, return_counts=True)
+            _, first, counts = np.unique(rows * V + cols, return_index=True, return_counts=True)
             keep = np.argsort(first, kind="stable")
             first, counts = first[keep], counts[keep]
-            row_of, indices = rows[first], cols[first]
-            indptr = np.r_[0, np.cumsum(np.bincount(row_of, minlength=n))]
-            X = csr_matrix((_log_tf(counts) * self.idf[indices], indices, indptr), shape=(n, len(self.vocab)))
-            norms = np.array([math.sqrt(np.dot(v, v)) if len(v) else 1.0
-                              for v in np.split(X.data, X.indptr[1:-1])])
+            row_of, col_of = rows[first], cols[first]
+            vals = _log_tf(counts) * self.idf[col_of]
+            ends = np.cumsum(np.bincount(row_of, minlength=n))
+            norms = np.array([math.sqrt(np.dot(v, v)) if len(v) else 1.0 for v in np.split(vals, ends[:-1])])
         else:
-            X = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(self.vocab)))
-            X.sum_duplicates()
-            X.data = _log_tf(X.data) * self.idf[X.indices]
-            row_of = np.repeat(np.arange(n), np.diff(X.indptr))
-            norms = np.sqrt(np.bincount(row_of, weights=X.data * X.data, minlength=n))
-        X.data *= self.weight / norms[row_of]
-        return X
+            if len(rows) >= _Entries.SCIPY_FROM:  # scipy sorts each row apart: far faster than one big sort
+                from scipy.sparse import csr_matrix
+
+                X = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, V))
+                X.sum_duplicates()
+                row_of, col_of, counts = np.repeat(np.arange(n), np.diff(X.indptr)), X.indices, X.data
+            else:
+                key, counts = np.unique(rows * V + cols, return_counts=True)
+                row_of, col_of = key // V, key % V
+            vals = _log_tf(counts) * self.idf[col_of]
+            norms = np.sqrt(np.bincount(row_of, weights=vals * vals, minlength=n))
+        vals *= self.weight / norms[row_of]
+        return _Entries((n, V), row_of, col_of, vals)
+
+
+class _Entries:
+    """A sparse matrix as (row, column, value) entries, row by row.
+
+    Prediction needs only its product with the weights: numpy does it for small batches
+    (so classifying one bulletin never imports scipy, a quarter second of a cold start),
+    scipy's CSR product for large ones.
+    """
+
+    SCIPY_FROM = 100_000  # entries
+
+    def __init__(self, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, vals: np.ndarray):
+        self.shape, self.rows, self.cols, self.vals = shape, rows, cols, vals
+
+    def dot(self, W: np.ndarray) -> np.ndarray:
+        """self @ W for W of shape (columns × k)."""
+        if len(self.rows) >= self.SCIPY_FROM:
+            return self.csr() @ W
+        Wt = W.T
+        return np.column_stack([np.bincount(self.rows, weights=self.vals * Wt[k][self.cols], minlength=self.shape[0])
+                                for k in range(W.shape[1])]) if W.shape[1] else np.zeros((self.shape[0], 0))
+
+    def csr(self):
+        from scipy.sparse import csr_matrix
+
+        indptr = np.r_[0, np.cumsum(np.bincount(self.rows, minlength=self.shape[0]))]
+        return csr_matrix((self.vals, self.cols, indptr), shape=self.shape)
+
+    def toarray(self) -> np.ndarray:
+        out = np.zeros(self.shape)
+        out[self.rows, self.cols] = self.vals
+        return out
 
 
 def _log_tf(counts: np.ndarray) -> np.ndarray:
@@ -399,8 +435,6 @@ class TfidfClassifier(Classifier):
     def _cue_indicators(self, cues: MeasureCues):
         """cue_weight for each cue found (one column per entry of `_cue_list`), sparse;
         status cues are read clause by clause like the rules do."""
-        from scipy.sparse import csr_matrix
-
         if self._cue_columns is None:  # per task: for each cue of the matcher, its columns
             sid = {c: i for i, c in enumerate(self._rules.matcher.cues)}
             self._cue_columns, col = [], 0
@@ -420,16 +454,15 @@ class TfidfClassifier(Classifier):
             rows.append(r[which])
             cols.append(col)
         rows, cols = np.concatenate(rows), np.concatenate(cols)
-        return csr_matrix((np.full(len(rows), self.opts.cue_weight), (rows, cols)),
-                          shape=(cues.n, len(self._cue_list())))
+        return _Entries((cues.n, len(self._cue_list())), rows, cols, np.full(len(rows), float(self.opts.cue_weight)))
 
     def _matrix(self, records: list[dict]):
         """All features of the records as one CSR matrix (training)."""
         from scipy.sparse import csr_matrix, hstack
 
         sparse, dense, inverse = self._features(records, exact=True)
-        parts = [sparse[n][inverse] if n == "title" else sparse[n] for n in BLOCKS if n in sparse]
-        D = np.hstack([p.toarray() if hasattr(p, "toarray") else p for p in dense]) if dense else \
+        parts = [sparse[n].csr()[inverse] if n == "title" else sparse[n].csr() for n in BLOCKS if n in sparse]
+        D = np.hstack([p.toarray() if isinstance(p, _Entries) else p for p in dense]) if dense else \
             np.zeros((len(records), 0))
         return hstack(parts + [csr_matrix(D)], format="csr")
 
@@ -534,10 +567,11 @@ class TfidfClassifier(Classifier):
             sparse, dense, inverse = self._features(records[lo:lo + self.CHUNK])
             z, col = np.tile(b, (len(inverse), 1)), 0
             for piece in dense:
-                z += piece @ W["dense"][col:col + piece.shape[1]]
+                w = W["dense"][col:col + piece.shape[1]]
+                z += piece.dot(w) if isinstance(piece, _Entries) else piece @ w
                 col += piece.shape[1]
             for name, X in sparse.items():
-                part = X @ W[name]
+                part = X.dot(W[name])
                 z += part[inverse] if name == "title" else part
             Z[lo:lo + len(z)] = z
         out, k = {}, 0
