@@ -324,10 +324,15 @@ class _Entries:
                                 for k in range(W.shape[1])]) if W.shape[1] else np.zeros((self.shape[0], 0))
 
     def csr(self):
+        """The same matrix in CSR form; entries keep their order within each row."""
         from scipy.sparse import csr_matrix
 
-        indptr = np.r_[0, np.cumsum(np.bincount(self.rows, minlength=self.shape[0]))]
-        return csr_matrix((self.vals, self.cols, indptr), shape=self.shape)
+        rows, cols, vals = self.rows, self.cols, self.vals
+        if np.any(rows[1:] < rows[:-1]):
+            order = np.argsort(rows, kind="stable")
+            rows, cols, vals = rows[order], cols[order], vals[order]
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=self.shape[0]))]
+        return csr_matrix((vals, cols, indptr), shape=self.shape)
 
     def toarray(self) -> np.ndarray:
         out = np.zeros(self.shape)
