@@ -166,3 +166,18 @@ def test_a_damaged_model_folder_is_one_clear_error(saved, damage, message):
     with pytest.raises(ModelError, match=message) as exc:
         TfidfClassifier.load(saved)
     assert "\n" not in str(exc.value)
+
+
+def test_ngram_lookup_with_numpy_equals_counting_in_python(gold):
+    """The packed-code look-up finds exactly the grams `char_ngrams` counts, text by text."""
+    model = load_model("default")
+    texts = [r["text"] for r in gold] + ["", " ", "VOCs 治理\n", "𠀀𠀁整改", "全 面 完 成"]
+    for block in model.blocks_.values():
+        fast = block.transform(texts)
+        block._codes = type(block._codes)(block.vocab, block.lo, block.hi)
+        block._codes.usable = False  # as for n-grams too long to pack
+        slow = block.transform(texts)
+        block._codes = None
+        for a, b in ((fast.rows, slow.rows), (fast.cols, slow.cols)):
+            assert np.array_equal(a, b)
+        assert np.allclose(fast.vals, slow.vals, rtol=1e-12, atol=0)
