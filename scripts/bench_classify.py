@@ -16,7 +16,8 @@ time, so threads used by numpy or torch count); peak memory is the Python-heap p
 cold start. The corpus is made here, deterministically, from the seed bulletin and the test
 bulletins: bulletin i is the seed twice in three, else the next test bulletin, with its
 digits rotated by i so no two copies are the same text.
-Usage: python scripts/bench_classify.py [--n-bulletins 300] [--repeat 3] [--out eval/reports/bench.txt]
+Usage: python scripts/bench_classify.py [--n-bulletins 300] [--repeat 3] [--checkpoint PATH]
+                                       [--out eval/reports/bench.txt | --out -]
 """
 from __future__ import annotations
 
@@ -99,18 +100,20 @@ def sklearn_peers(train: list[dict], scheme):
     return per_task, shared
 
 
-def transformer_rows(records: list[dict], train: list[dict], scheme, repeat: int, naive_n: int) -> list[tuple]:
+def transformer_rows(records: list[dict], train: list[dict], scheme, repeat: int, naive_n: int,
+                     checkpoint: str | None = None, threads: int = 1) -> list[tuple]:
+    """Batched prediction against a one-at-a-time pipeline, for the tiny test BERT or a local checkpoint."""
     import torch
     from transformers import pipeline
     from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
-
     from helpers.tiny_bert import build_tiny_bert
     from nlp.classifiers.transformer import TransformerClassifier, TransformerOptions
 
+    hf_logging.set_verbosity_error()
+    torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
-        base = build_tiny_bert([r["issue_title"] + r["text"] for r in train], Path(tmp) / "tiny")
+        base = checkpoint or build_tiny_bert([r["issue_title"] + r["text"] for r in train], Path(tmp) / "tiny")
         model = TransformerClassifier(scheme, TransformerOptions(base_model=str(base), max_steps=2, batch_size=8,
                                                                  max_length=256, val_fraction=0)).fit(train[:64])
     device = model.device_
@@ -125,9 +128,10 @@ def transformer_rows(records: list[dict], train: list[dict], scheme, repeat: int
                 p({"text": r["issue_title"], "text_pair": r["text"]}, truncation=True, max_length=256)
 
     slow = timed(naive, len(sub), repeat)
+    name = Path(checkpoint).name if checkpoint else "tiny BERT"
     where = f"{device}, {torch.get_num_threads()} torch threads" if device.type == "cpu" else str(device)
-    return [(f"tiny BERT ({where}): length-sorted batches, inference_mode", len(records), fast),
-            (f"tiny BERT ({where}): pipeline, one measure at a time", len(sub), slow)]
+    return [(f"{name} ({where}): length-sorted batches, inference_mode", len(records), fast),
+            (f"{name} ({where}): pipeline, one measure at a time", len(sub), slow)]
 
 
 def cold_start(repeat: int) -> tuple[float, float]:
@@ -159,6 +163,10 @@ def main() -> None:
     ap.add_argument("--naive-n", type=int, default=100, help="measures for the one-at-a-time transformer pipeline")
     ap.add_argument("--transformer-n", type=int, default=1000, help="measures for the batched transformer")
     ap.add_argument("--no-transformer", action="store_true", help="skip the transformer rows (no torch import)")
+    ap.add_argument("--checkpoint", help="also time this local Hugging Face checkpoint (briefly fine-tuned)")
+    ap.add_argument("--torch-threads", type=int, default=1,
+                    help="torch threads on CPU (default 1: on busy shared cores more threads made the figures "
+                         "swing fivefold)")
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.txt",
                     help="report file; this script's section is replaced ('-': print only)")
     args = ap.parse_args()
@@ -189,7 +197,11 @@ def main() -> None:
              timed(lambda: shared(records), n, args.repeat)),
             ("rules baseline", n, timed(lambda: rules.predict_proba(records), n, args.repeat))]
     if not args.no_transformer:
-        rows += transformer_rows(records[:args.transformer_n], train, scheme, args.repeat, args.naive_n)
+        rows += transformer_rows(records[:args.transformer_n], train, scheme, args.repeat, args.naive_n,
+                                 threads=args.torch_threads)
+        if args.checkpoint:
+            rows += transformer_rows(records[:args.transformer_n], train, scheme, args.repeat, args.naive_n,
+                                     args.checkpoint, args.torch_threads)
     cold, rss = cold_start(args.repeat)
 
     width = max(len(r[0]) for r in rows)
