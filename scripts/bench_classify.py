@@ -12,8 +12,8 @@
 
 Rates are measures per wall second and per CPU second (the "per core" figure: process CPU
 time, so threads used by numpy or torch count); peak memory is the Python-heap peak
-(tracemalloc, numpy included) of one classification run, and the child's peak RSS for the
-cold start. The corpus is made here, deterministically, from the seed bulletin and the test
+(tracemalloc, numpy included; torch's tensors are not traced) of one classification run,
+and the process's peak resident memory for the cold start. The corpus is made here, deterministically, from the seed bulletin and the test
 bulletins: bulletin i is the seed twice in three, else the next test bulletin, with its
 digits rotated by i so no two copies are the same text.
 Usage: python scripts/bench_classify.py [--n-bulletins 300] [--repeat 3] [--checkpoint PATH]
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -134,17 +133,22 @@ def transformer_rows(records: list[dict], train: list[dict], scheme, repeat: int
             (f"{name} ({where}): pipeline, one measure at a time", len(sub), slow)]
 
 
-def cold_start(repeat: int) -> tuple[float, float]:
-    """Median wall seconds of `bulletin classify` on the seed in a fresh process, and peak RSS (MiB)."""
-    walls = []
+def cold_start(repeat: int) -> tuple[float, float | None]:
+    """Median wall seconds of `bulletin classify` on the seed in a fresh process, and its peak
+    resident memory in MiB (VmHWM, read by the child itself: a rusage figure would include
+    this parent's pages, which Linux carries across fork and exec)."""
+    code = ("import sys; from nlp.cli import main; rc = main(sys.argv[1:]); "
+            "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')] "
+            "if sys.platform == 'linux' else []; print('VmHWM', *hwm); sys.exit(rc)")
+    walls, peaks = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(repeat):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "nlp.cli", "classify", str(SEED), "--out", f"{tmp}/r.jsonl"],
-                           check=True, capture_output=True, cwd=ROOT)
+            res = subprocess.run([sys.executable, "-c", code, "classify", str(SEED), "--out", f"{tmp}/r.jsonl"],
+                                 check=True, capture_output=True, text=True, cwd=ROOT)
             walls.append(time.perf_counter() - t0)
-    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return statistics.median(walls), rss_kb / 1024
+            peaks += [int(w) / 1024 for w in res.stdout.split("VmHWM")[-1].split()]
+    return statistics.median(walls), (max(peaks) if peaks else None)
 
 
 def write_section(path: Path, text: str) -> None:
@@ -177,6 +181,7 @@ def main() -> None:
     from nlp.data import load_labelled
     from nlp.labels import LabelScheme
 
+    load_before = os.getloadavg()[0]
     scheme = LabelScheme.load()
     train = load_labelled(TRAIN, scheme)
     records = corpus(args.n_bulletins)
@@ -207,11 +212,13 @@ def main() -> None:
     width = max(len(r[0]) for r in rows)
     lines = [SECTION,
              f"corpus: {args.n_bulletins} bulletins, {n} measures (seed and test bulletins); "
-             f"{os.cpu_count()} cores; median of {args.repeat} runs",
+             f"{os.cpu_count()} cores (load average {load_before:.1f} at the start: other work shares them); "
+             f"median of {args.repeat} runs",
              f"{'':<{width}}  {'measures':>8}  {'meas/s':>9}  {'meas/CPU-s':>10}  {'peak MiB':>8}"]
     for name, count, r in rows:
         lines.append(f"{name:<{width}}  {count:>8}  {r['rate']:>9.0f}  {r['per_cpu']:>10.0f}  {r['peak_mb']:>8.1f}")
-    lines.append(f"cold start: bulletin classify, one bulletin: {cold:.2f} s wall, peak RSS {rss:.0f} MiB")
+    lines.append(f"cold start: bulletin classify, one bulletin: {cold:.2f} s wall"
+                 + (f", peak resident memory {rss:.0f} MiB" if rss is not None else ""))
     text = "\n".join(lines) + "\n"
     print(text, end="")
     if str(args.out) != "-":
