@@ -11,7 +11,7 @@ from nlp.classifiers.tfidf import TfidfClassifier, TfidfOptions
 from nlp.data import load_labelled
 from nlp.labels import LabelScheme, SchemeError
 
-from conftest import GOLD
+from paths import GOLD
 
 
 @pytest.fixture(scope="module")

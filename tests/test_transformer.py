@@ -10,7 +10,7 @@ from nlp.classifiers import ModelError, load_model
 from nlp.data import load_labelled
 from nlp.labels import LabelScheme
 
-from conftest import GOLD
+from paths import GOLD
 
 pytestmark = [pytest.mark.slow, pytest.mark.torch]
 
@@ -177,7 +177,7 @@ def test_missing_task_weights_are_a_clear_error(tuned, tmp_path):
 
 
 def test_cli_train_transformer_then_classify(tiny_base, tmp_path, capsys):
-    from conftest import SEED
+    from paths import SEED
 
     out = tmp_path / "tm"
     rc = main(["train", "--kind", "transformer", "--gold", str(GOLD), "--base-model", str(tiny_base),

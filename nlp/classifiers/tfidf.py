@@ -358,6 +358,7 @@ class TfidfClassifier(Classifier):
     `temperature_` per task, and `fields_`, the feature blocks used."""
 
     kind = "tfidf"
+    options_class = TfidfOptions
     CHUNK = 4096  # measures per feature batch: bounds memory on large inputs
 
     def __init__(self, scheme: LabelScheme, options: TfidfOptions | None = None):

@@ -137,6 +137,7 @@ class TransformerClassifier(Classifier):
     `device_`, the torch device they run on."""
 
     kind = "transformer"
+    options_class = TransformerOptions
 
     def __init__(self, scheme: LabelScheme, options: TransformerOptions | None = None):
         super().__init__(scheme)
