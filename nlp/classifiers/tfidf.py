@@ -357,9 +357,9 @@ class TfidfClassifier(Classifier):
     """Learned state (set by `fit` or `load`): `blocks_`, `coef_`, `intercept_`,
     `temperature_` per task, and `fields_`, the feature blocks used."""
 
+    CHUNK = 4096  # measures per feature batch: bounds memory on large inputs
     kind = "tfidf"
     options_class = TfidfOptions
-    CHUNK = 4096  # measures per feature batch: bounds memory on large inputs
 
     def __init__(self, scheme: LabelScheme, options: TfidfOptions | None = None):
         super().__init__(scheme)

@@ -136,8 +136,8 @@ class TransformerClassifier(Classifier):
     """Learned state (set by `fit` or `load`): `models_` (one per task), `tokenizer_`, and
     `device_`, the torch device they run on."""
 
-    kind = "transformer"
     options_class = TransformerOptions
+    kind = "transformer"
 
     def __init__(self, scheme: LabelScheme, options: TransformerOptions | None = None):
         super().__init__(scheme)
