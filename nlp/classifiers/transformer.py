@@ -133,13 +133,12 @@ def autocast_dtype(precision: str, device):
 
 
 class TransformerClassifier(Classifier):
-    """Learned state (set by `fit` or `load`): `models_` (one per task), `tokenizer_`, and
-    `device_`, the torch device they run on."""
-
     options_class = TransformerOptions
     kind = "transformer"
 
     def __init__(self, scheme: LabelScheme, options: TransformerOptions | None = None):
+        """Learned state (set by `fit` or `load`): `models_` (one per task), `tokenizer_`,
+        and `device_`, the torch device they run on."""
         super().__init__(scheme)
         self.opts = options or TransformerOptions()
         self.models_: dict = {}
