@@ -5,9 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from nlp.classifiers import load_model
-
-from helpers.classify_golden import GOLDEN
+from helpers.classify_golden import GOLDEN, golden_models
 
 
 @pytest.fixture(scope="module")
@@ -15,13 +13,18 @@ def golden():
     return json.loads(GOLDEN.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def models():
+    return golden_models()
+
+
 @pytest.mark.parametrize("spec,scipy_from", [("default", 0), ("default", 10**12), ("rules", 0)])
-def test_predictions_match_the_golden_file(golden, spec, scipy_from, monkeypatch):
+def test_predictions_match_the_golden_file(golden, models, spec, scipy_from, monkeypatch):
     """Both ways of multiplying sparse features (scipy for large batches, numpy for small)."""
     from nlp.classifiers.tfidf import _Entries
 
     monkeypatch.setattr(_Entries, "SCIPY_FROM", scipy_from)
-    model = load_model(spec)
+    model = models[spec]
     records = golden["records"]
     probs = model.predict_proba(records)
     preds = model.predict(records)
@@ -34,9 +37,9 @@ def test_predictions_match_the_golden_file(golden, spec, scipy_from, monkeypatch
 
 
 @pytest.mark.parametrize("spec", ["default", "rules"])
-def test_batches_of_any_size_give_the_same_answer(golden, spec):
+def test_batches_of_any_size_give_the_same_answer(golden, models, spec):
     """Features built for a whole batch at once do not depend on what else is in the batch."""
-    model = load_model(spec)
+    model = models[spec]
     records = golden["records"][-40:]
     whole = model.predict_proba(records)
     for i in (0, 7, 39):
