@@ -10,7 +10,8 @@ export HF_HUB_OFFLINE=1
 tiny=$(mktemp -d)/tiny-bert
 python - "$tiny" <<'PY'
 import sys
-from nlp.classifiers.tiny_bert import build_tiny_bert
+sys.path.insert(0, "tests")
+from helpers.tiny_bert import build_tiny_bert
 from nlp.data import load_labelled
 from nlp.labels import LabelScheme
 recs = load_labelled(["data/gold/seed.jsonl", "data/synthetic/measures.jsonl"], LabelScheme.load())

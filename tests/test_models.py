@@ -1,5 +1,6 @@
 """The model interface: every kind fits, predicts consistently, saves without pickle, reloads."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,7 +72,7 @@ def test_tfidf_fit_save_load_roundtrip(tmp_path, scheme, gold):
 
 def test_tfidf_with_jieba_words_roundtrip(tmp_path, scheme, gold):
     model = TfidfClassifier(scheme, TfidfOptions(use_words=True, calibrate=False)).fit(gold[:100])
-    assert "words" in model.blocks and any(" " in g for g in model.blocks["words"].vocab)  # word bigrams
+    assert "words" in model.blocks_ and any(" " in g for g in model.blocks_["words"].vocab)  # word bigrams
     model.save(tmp_path / "w")
     again = load_model(tmp_path / "w")
     assert again.predict(gold[100:]) == model.predict(gold[100:])
@@ -110,3 +111,73 @@ def test_shipped_default_model_loads_and_labels(scheme, gold):
     card = model.card
     assert card["metrics"]["tasks"]["domain"]["macro_f1"] > 0
     assert card["training_files"] == ["data/gold/seed.jsonl"]
+
+
+def test_fit_leaves_the_options_alone(scheme, gold):
+    from dataclasses import asdict
+
+    opts = TfidfOptions(calibrate=False)
+    before = asdict(opts)
+    model = TfidfClassifier(scheme, opts).fit(gold[:60])
+    assert asdict(opts) == before
+    assert model.fields_ == ["text", "title", "lexicon", "rules"] and model.card["fields"] == model.fields_
+
+
+@pytest.mark.parametrize("bad", [{"ngram_max": 10**8}, {"ngram_max": 1e8}, {"ngram_min": 0}, {"C": -1},
+                                 {"min_df": "2"}, {"class_weight": "heavy"}, {"cue_weight": float("nan")}])
+def test_bad_options_are_a_clear_error(bad):
+    with pytest.raises(ModelError, match=f"option {next(iter(bad))}"):
+        TfidfOptions(**bad)
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory, scheme, gold):
+    path = tmp_path_factory.mktemp("small") / "m"
+    TfidfClassifier(scheme, TfidfOptions(calibrate=False, use_title=False)).fit(gold[:60]).save(path)
+    return path
+
+
+@pytest.fixture()
+def saved(tmp_path, small_model):
+    import shutil
+
+    return Path(shutil.copytree(small_model, tmp_path / "m"))
+
+
+def _edit_json(path, change):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(change(doc), ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage,message", [
+    (lambda p: _edit_json(p / "model.json", lambda c: {**c, "options": {**c["options"], "ngram_max": 1e8}}),
+     "option ngram_max"),
+    (lambda p: _edit_json(p / "model.json", lambda c: [c]), "expected a JSON object"),
+    (lambda p: _edit_json(p / "model.json", lambda c: {k: v for k, v in c.items() if k != "options"}),
+     "needs 'scheme' and 'options'"),
+    (lambda p: _edit_json(p / "vocab.json", lambda v: {**v, "text": v["text"] + ["多余"]}), "idf_text"),
+    (lambda p: _edit_json(p / "vocab.json", lambda v: {"text": v["text"], "title": v["text"]}), "idf_title"),
+    (lambda p: _edit_json(p / "vocab.json", lambda v: ["x"]), "damaged vocab.json"),
+    (lambda p: (p / "weights.npz").write_bytes(b"PK\x03\x04 broken"), "damaged model files"),
+    (lambda p: _edit_json(p / "model.json", lambda c: {**c, "temperature": {"domain": -1}}), "temperature"),
+])
+def test_a_damaged_model_folder_is_one_clear_error(saved, damage, message):
+    damage(saved)
+    with pytest.raises(ModelError, match=message) as exc:
+        TfidfClassifier.load(saved)
+    assert "\n" not in str(exc.value)
+
+
+def test_ngram_lookup_with_numpy_equals_counting_in_python(gold):
+    """The packed-code look-up finds exactly the grams `char_ngrams` counts, text by text."""
+    model = load_model("default")
+    texts = [r["text"] for r in gold] + ["", " ", "VOCs 治理\n", "𠀀𠀁整改", "全 面 完 成"]
+    for block in model.blocks_.values():
+        fast = block.transform(texts)
+        block._codes = type(block._codes)(block.vocab, block.lo, block.hi)
+        block._codes.usable = False  # as for n-grams too long to pack
+        slow = block.transform(texts)
+        block._codes = None
+        for a, b in ((fast.rows, slow.rows), (fast.cols, slow.cols)):
+            assert np.array_equal(a, b)
+        assert np.allclose(fast.vals, slow.vals, rtol=1e-12, atol=0)

@@ -153,9 +153,14 @@ class Classifier(ABC):
 def read_card(path: str | Path) -> dict:
     p = Path(path) / "model.json"
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        card = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{path}: not a saved model (no model.json)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelError(f"{p}: not valid JSON") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{p}: damaged model card (expected a JSON object)")
+    return card
 
 
 def softmax(z: np.ndarray, temperature: float = 1.0) -> np.ndarray:
