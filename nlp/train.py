@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .classifiers import REPO_ROOT, build
-from .classifiers.base import Classifier, read_card
+from .classifiers.base import Classifier, read_card, recipe_options
 from .data import group_level, grouped_folds, load_labelled
 from .errors import TrainError
 from .labels import LabelScheme
@@ -73,6 +73,6 @@ def retrain_like(model_dir: str | Path, out: str | Path, evaluate: bool = True) 
     if not gold_paths:
         raise TrainError(f"{model_dir}: its card records no training files")
     kind = card.get("train_kind", card.get("kind"))
-    options = {k: v for k, v in (card.get("options") or {}).items() if k != "fields"}
+    options = recipe_options(card)
     return train_model(kind, gold_paths, card.get("extra_files") or [], out, LabelScheme.from_dict(card["scheme"]),
                        options, evaluate=evaluate)

@@ -163,6 +163,15 @@ def read_card(path: str | Path) -> dict:
     return card
 
 
+# Keys older cards kept among the options although training filled them in.
+LEARNED_OPTION_KEYS = ("fields",)
+
+
+def recipe_options(card: dict) -> dict:
+    """The options a card records for training the model again (learned state left out)."""
+    return {k: v for k, v in (card.get("options") or {}).items() if k not in LEARNED_OPTION_KEYS}
+
+
 def softmax(z: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     z = z / max(temperature, 1e-6)
     z = z - z.max(axis=1, keepdims=True)
