@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 UNIT_TYPES = ("party_or_government_organ", "department", "township_or_street", "village", "development_zone",
               "soe", "hospital", "school_or_university", "court_or_procuratorate", "mass_organisation", "other")
 REPORTED_KINDS = ("finished", "continuing", "future")
@@ -88,8 +90,7 @@ def states_continuing_part(text: str, task) -> bool:
     """The measure names a part that is not finished: a standing practice or unfinished work
     (the progress task's continuing cues other than bare improvement verbs such as 加强),
     or a future part."""
-    from .classifiers.rules import WEAK_ONGOING
-    from .lexicon import clauses, cue_hits
+    from .lexicon import WEAK_ONGOING, clauses, cue_hits
 
     continuing = task.cues.get(task.continuing or "", [])
     future = task.cues.get(task.future or "", [])
@@ -108,3 +109,18 @@ def forbids_continuing(rec: dict, task) -> bool:
         return False
     from .script import to_simplified
     return reported_finished(rec) and not states_continuing_part(to_simplified(str(rec.get("text") or "")), task)
+
+
+def constrain_progress(records: list[dict], probs: dict, scheme) -> dict:
+    """Probabilities with the progress task's continuing label ruled out where
+    `forbids_continuing` holds (the rest renormalised); other tasks as they are."""
+    task = scheme.progress
+    if task is None or not task.continuing or task.name not in probs or not len(records):
+        return probs
+    rows = [i for i, r in enumerate(records) if reported_finished(r) and forbids_continuing(r, task)]
+    if not rows:
+        return probs
+    p = np.array(probs[task.name], dtype=float, copy=True)
+    p[rows, task.index(task.continuing)] = 0.0
+    p[rows] /= np.clip(p[rows].sum(axis=1, keepdims=True), 1e-12, None)
+    return {**probs, task.name: p}

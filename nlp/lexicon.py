@@ -15,6 +15,10 @@ import numpy as np
 
 from .labels import Task
 
+# Improvement verbs that head a measure (S2/S6 of the guidelines): they make it ongoing only
+# when nothing achieved is reported, so they do not count as an unfinished part by themselves.
+WEAK_ONGOING = {"进一步", "着力", "深化", "加强", "强化", "完善", "加快", "部分", "目前", "跟踪", "动态", "优化", "提升"}
+
 # Cues that are also parts of words with another sense (LABELS.md: 拟 in 拟定/拟提拔).
 _NOT_CUE = {
     "拟": re.compile(r"拟(定|提拔|任|稿|制)"),

@@ -120,7 +120,8 @@ def test_fit_leaves_the_options_alone(scheme, gold):
     before = asdict(opts)
     model = TfidfClassifier(scheme, opts).fit(gold[:60])
     assert asdict(opts) == before
-    assert model.fields_ == ["text", "title", "lexicon", "rules"] and model.card["fields"] == model.fields_
+    assert model.fields_ == ["text", "title", "lexicon", "rules", "cues", "wording", "context"]
+    assert model.card["fields"] == model.fields_
 
 
 @pytest.mark.parametrize("bad", [{"ngram_max": 10**8}, {"ngram_max": 1e8}, {"ngram_min": 0}, {"C": -1},

@@ -14,40 +14,44 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import LabelScheme
-from ..lexicon import CueMatcher, clauses, cue_hits, cue_scores
+from ..lexicon import WEAK_ONGOING, CueMatcher, clauses, cue_hits, cue_scores
 from .base import Classifier, model_input, read_card, softmax
 
 TITLE_WEIGHT = 1.5  # LABELS.md: the problem the measure fixes decides between two domains
-STATUS_LABELS = {"done", "ongoing", "planned"}
+DEFAULT_PROGRESS = ("done", "ongoing", "planned")  # finished, continuing, future in the default scheme
 
 
-def status_rule(scores: dict[str, float]) -> str:
+def progress_labels(task) -> tuple[str, str, str]:
+    """(finished, continuing, future) labels of a progress task (the scheme's roles)."""
+    return (task.finished, task.continuing, task.future) if task is not None else DEFAULT_PROGRESS
+
+
+def status_rule(scores: dict[str, float], task=None) -> str:
     """LABELS.md's status rules over cue counts: mixed parts make a measure ongoing."""
-    future, ongoing, done = scores["planned"], scores["ongoing"], scores["done"]
+    done_l, ongoing_l, planned_l = progress_labels(task)
+    future, ongoing, done = scores[planned_l], scores[ongoing_l], scores[done_l]
     if future and not (ongoing or done):
-        return "planned"
+        return planned_l
     if ongoing or (future and done):
-        return "ongoing"
-    return "done"
+        return ongoing_l
+    return done_l
 
 
 def status_scores(text: str, task) -> dict[str, float]:
     """Status cue counts clause by clause: in a clause that speaks of the future (计划…完成),
     the completion words describe the plan, not a result, so only the future cue counts."""
+    planned_l = task.future
     totals = {label: 0.0 for label in task.labels}
     for clause in clauses(text):
         s = cue_scores(clause, task)
-        if s.get("planned"):
-            totals["planned"] += s["planned"]
+        if s.get(planned_l):
+            totals[planned_l] += s[planned_l]
             continue
         for label, v in s.items():
             totals[label] += v
     return totals
 
 
-# Improvement verbs that head a measure (S2/S6 of the guidelines): they make it ongoing only
-# when nothing achieved is reported, so they do not count as an unfinished part by themselves.
-WEAK_ONGOING = {"进一步", "着力", "深化", "加强", "强化", "完善", "加快", "部分", "目前", "跟踪", "动态", "优化", "提升"}
 
 
 def status_parts(text: str, task) -> list[float]:
@@ -57,16 +61,17 @@ def status_parts(text: str, task) -> list[float]:
     [has done part, has unfinished part, has future part, done beside unfinished or future,
      all parts future, only improvement verbs and nothing achieved]
     """
+    done_l, ongoing_l, planned_l = progress_labels(task)
     kinds = set()
     for clause in clauses(text):
         hits = {label: cue_hits(clause, task.cues.get(label, [])) for label in task.labels}
-        if hits.get("planned"):
+        if hits.get(planned_l):
             kinds.add("planned")
-        elif any(h not in WEAK_ONGOING for h in hits.get("ongoing", [])):
+        elif any(h not in WEAK_ONGOING for h in hits.get(ongoing_l, [])):
             kinds.add("ongoing")
-        elif hits.get("done"):
+        elif hits.get(done_l):
             kinds.add("done")
-        elif hits.get("ongoing"):
+        elif hits.get(ongoing_l):
             kinds.add("weak")
     unfinished = bool(kinds & {"ongoing", "planned"})
     return [float("done" in kinds), float("ongoing" in kinds), float("planned" in kinds),
@@ -75,7 +80,8 @@ def status_parts(text: str, task) -> list[float]:
 
 
 def is_status_task(task) -> bool:
-    return set(task.labels) == STATUS_LABELS
+    """The scheme's progress task, with its finished, continuing and future labels named."""
+    return task.role == "progress" and bool(task.finished and task.continuing and task.future)
 
 
 def cue_matcher(scheme: LabelScheme) -> CueMatcher:
@@ -116,7 +122,7 @@ class CueReading:
         """Per context: does a future (planned) cue speak in it."""
         idx, label = self._task_hits(task)
         future = np.zeros(self.hits.n_segs, dtype=bool)
-        future[self.hits.seg[idx[label == task.index("planned")]]] = True
+        future[self.hits.seg[idx[label == task.index(task.future)]]] = True
         return future
 
     def scores(self, task) -> np.ndarray:
@@ -124,7 +130,7 @@ class CueReading:
         idx, label = self._task_hits(task)
         keep = self._distinct[idx]
         if is_status_task(task):  # in a clause that speaks of the future only the future cue counts
-            planned = task.index("planned")
+            planned = task.index(task.future)
             keep &= (label == planned) | ~self._future_segs(task)[self.hits.seg[idx]]
         idx, label = idx[keep], label[keep]
         L = len(task.labels)
@@ -136,7 +142,7 @@ class CueReading:
         """(row, cue) pairs, each once: the cues `_cue_indicators` counts as found for a task."""
         idx, label = self._task_hits(task)
         if is_status_task(task):
-            idx = idx[(label == task.index("planned")) | ~self._future_segs(task)[self.hits.seg[idx]]]
+            idx = idx[(label == task.index(task.future)) | ~self._future_segs(task)[self.hits.seg[idx]]]
         pairs = np.unique(self.hits.row[idx] * len(self.matcher.cues) + self.hits.cue[idx])
         return pairs // len(self.matcher.cues), pairs % len(self.matcher.cues)
 
@@ -153,10 +159,10 @@ class CueReading:
             out[seg[mask]] = True
             return out
 
-        p = any_in_seg(label == task.index("planned"))
-        o_strong = any_in_seg((label == task.index("ongoing")) & strong)
-        d = any_in_seg(label == task.index("done"))
-        o = any_in_seg(label == task.index("ongoing"))
+        p = any_in_seg(label == task.index(task.future))
+        o_strong = any_in_seg((label == task.index(task.continuing)) & strong)
+        d = any_in_seg(label == task.index(task.finished))
+        o = any_in_seg(label == task.index(task.continuing))
         kinds = {"planned": p, "ongoing": ~p & o_strong, "done": ~p & ~o_strong & d,
                  "weak": ~p & ~o_strong & ~d & o}
         seg_row = np.full(S, -1)
@@ -199,7 +205,7 @@ class MeasureCues:
     def rule_scores(self, task) -> np.ndarray:
         """The rules' cue scores of one task: the measure's, plus the title's for domain-like tasks."""
         text, title = self.scores(task)
-        if not is_status_task(task) and task.name != "status":
+        if task.role != "progress":
             return text + TITLE_WEIGHT * title
         return text
 
@@ -215,10 +221,10 @@ def decide(task, scores: np.ndarray, fallback: str | None = None) -> np.ndarray:
     """Label index per row: `status_rule` for status tasks, else the top cue score (ties:
     the earlier label) or, when no cue fires, the fallback label."""
     if is_status_task(task):
-        future, ongoing, done = (scores[:, task.index(k)] > 0 for k in ("planned", "ongoing", "done"))
-        out = np.full(len(scores), task.index("done"))
-        out[ongoing | (future & done)] = task.index("ongoing")
-        out[future & ~(ongoing | done)] = task.index("planned")
+        future, ongoing, done = (scores[:, task.index(k)] > 0 for k in (task.future, task.continuing, task.finished))
+        out = np.full(len(scores), task.index(task.finished))
+        out[ongoing | (future & done)] = task.index(task.continuing)
+        out[future & ~(ongoing | done)] = task.index(task.future)
         return out
     fb = task.index(fallback) if fallback is not None else 0
     return np.where(scores.max(axis=1, initial=0.0) > 0, scores.argmax(axis=1), fb)
@@ -258,6 +264,8 @@ class RulesClassifier(Classifier):
                 for name, task in self.scheme.tasks.items()}
 
     def predict_proba(self, records):
+        from ..context import constrain_progress
+
         cues = self.read(records)
         out = {}
         for name, task in self.scheme.tasks.items():
@@ -266,7 +274,7 @@ class RulesClassifier(Classifier):
             logits = 0.5 * scores
             logits[np.arange(len(records)), decided] = logits.max(axis=1, initial=-np.inf) + 1.0
             out[name] = softmax(logits) if len(records) else np.zeros((0, len(task.labels)))
-        return out
+        return constrain_progress(records, out, self.scheme)
 
     def save(self, path):
         self.card["options"]["fallback"] = self.fallback

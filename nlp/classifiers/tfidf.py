@@ -29,6 +29,8 @@ from ..labels import LabelScheme, SchemeError
 from ..lexicon import ragged_take
 from .base import Classifier, ModelError, model_input, read_card, softmax
 from .options import check_choice, check_int, check_number
+from ..context import CONTEXT_FEATURE_NAMES, constrain_progress, context_features
+from ..priors import adapt_by_group
 from .rules import MeasureCues, RulesClassifier, is_status_task, measure_inputs
 
 MAX_NGRAM = 6
@@ -60,6 +62,11 @@ class TfidfOptions:
     cue_weight: float = 0.5
     use_wording: bool = True      # wording features of nlp.features (status schemes only)
     wording_weight: float = 2.0
+    use_context: bool = True      # the bulletin's context (unit type, reported status, dates): nlp.context
+    context_weight: float = 1.0
+    constrain_status: bool = True  # no `ongoing` under a finished problem without a continuing part
+    adapt_priors: float = 0.0     # 0: off; else the strength (0..1) of per-bulletin EM prior adaptation
+    adapt_min_n: int = 8          # bulletins with fewer measures keep the training prior
     C: float = 1.0                # inverse regularisation of the logistic regression
     class_weight: str | None = None  # "balanced" reweights classes; the harness preferred none
     extra_weight: float = 1.0     # sample weight of extra (synthetic) training measures
@@ -73,19 +80,21 @@ class TfidfOptions:
         check_int("max_features", self.max_features, 1)
         check_int("seed", self.seed, 0)
         for name in ("text_weight", "words_weight", "title_weight", "lexicon_weight", "rules_weight", "cue_weight",
-                     "wording_weight", "extra_weight"):
+                     "wording_weight", "context_weight", "extra_weight"):
             check_number(name, getattr(self, name), 0.0, 1e6)
         check_number("C", self.C, 0.0, 1e12, open_lo=True)
         check_choice("class_weight", self.class_weight, (None, "balanced"))
-        for name in ("use_words", "use_title", "use_lexicon", "use_rules", "use_cues", "use_wording", "calibrate"):
+        check_number("adapt_priors", self.adapt_priors, 0.0, 1.0)
+        check_int("adapt_min_n", self.adapt_min_n, 1)
+        for name in ("use_words", "use_title", "use_lexicon", "use_rules", "use_cues", "use_wording", "use_context",
+                     "constrain_status", "calibrate"):
             check_choice(name, getattr(self, name), (True, False))
 
     @classmethod
     def plain(cls) -> "TfidfOptions":
         """The plain baseline: character TF-IDF of the measure text + logistic regression."""
-        return cls(use_title=False, use_lexicon=False, use_rules=False, use_cues=False, use_wording=False, C=1.0,
-                   class_weight=None,
-                   calibrate=False)
+        return cls(use_title=False, use_lexicon=False, use_rules=False, use_cues=False, use_wording=False,
+                   use_context=False, constrain_status=False, C=1.0, class_weight=None, calibrate=False)
 
 
 def word_ngrams(text: str, lo: int = 1, hi: int = 2) -> Counter:
@@ -353,6 +362,10 @@ def _log1p(x: np.ndarray) -> np.ndarray:
     return np.array([math.log1p(v) for v in values])[inverse].reshape(x.shape)
 
 
+# Options a card written before they existed lacks: such a model was trained without them.
+CARDS_BEFORE_CONTEXT = {"use_context": False, "constrain_status": False, "adapt_priors": 0.0}
+
+
 class TfidfClassifier(Classifier):
     """Learned state (set by `fit` or `load`): `blocks_`, `coef_`, `intercept_`,
     `temperature_` per task, and `fields_`, the feature blocks used."""
@@ -369,6 +382,7 @@ class TfidfClassifier(Classifier):
         self.intercept_: dict[str, np.ndarray] = {}
         self.temperature_: dict[str, float] = {}
         self.fields_: list[str] = []
+        self.train_prior_: dict[str, list[float]] = {}
         self._rules = RulesClassifier(scheme)
         self._status_task = next((t for t in scheme.tasks.values() if is_status_task(t)), None)
         self._weights = None  # the coefficients split by feature block, for prediction
@@ -392,6 +406,8 @@ class TfidfClassifier(Classifier):
             n += len(self._cue_list())
         if self._wording():
             n += len(FEATURE_NAMES) + 6
+        if self.opts.use_context:
+            n += len(CONTEXT_FEATURE_NAMES)
         return n
 
     def _wording(self) -> bool:
@@ -420,7 +436,7 @@ class TfidfClassifier(Classifier):
                 sparse[name] = self.blocks_[name].transform(titles if name == "title" else texts, exact)
         n, o = len(records), self.opts
         dense: list = []
-        if o.use_lexicon or o.use_rules or o.use_cues or self._wording():
+        if o.use_lexicon or o.use_rules or o.use_cues or self._wording():  # (context is appended below)
             cues = MeasureCues(self._rules.matcher, self.scheme, texts, titles, inverse)
             rules = self._rules.decisions(cues) if o.use_rules else None
             for name, task in self.scheme.tasks.items():
@@ -436,6 +452,8 @@ class TfidfClassifier(Classifier):
             if self._wording():
                 dense.append(o.wording_weight * np.hstack([status_features_batch(texts),
                                                            cues.parts(self._status_task)]))
+        if o.use_context:
+            dense.append(o.context_weight * np.array([context_features(r) for r in records]).reshape(n, -1))
         return sparse, dense, inverse
 
     def _cue_indicators(self, cues: MeasureCues):
@@ -482,7 +500,10 @@ class TfidfClassifier(Classifier):
         train = list(records) + list(extra)
         if not train:
             raise ModelError("no training data")
-        weights = np.array([1.0] * len(records) + [self.opts.extra_weight] * len(extra))
+        # Measures written for training weigh extra_weight, whether passed as extra or among
+        # the records (as in leave-one-bulletin-out over everything that trains).
+        weights = np.array([self.opts.extra_weight if r.get("source") == "synthetic" else 1.0 for r in records]
+                           + [self.opts.extra_weight] * len(extra))
         titles_texts = [model_input(r) for r in train]
         self._weights = None
         self.blocks_ = {"text": _Block.fit([t for _, t in titles_texts], self.opts, self.opts.text_weight)}
@@ -491,8 +512,9 @@ class TfidfClassifier(Classifier):
                                                words=True)
         if self.opts.use_title:
             self.blocks_["title"] = _Block.fit([t for t, _ in titles_texts], self.opts, self.opts.title_weight)
-        self.fields_ = list(self.blocks_) + (["lexicon"] if self.opts.use_lexicon else []) + (
-            ["rules"] if self.opts.use_rules else [])
+        self.fields_ = list(self.blocks_) + [name for name, used in (
+            ("lexicon", self.opts.use_lexicon), ("rules", self.opts.use_rules), ("cues", self.opts.use_cues),
+            ("wording", self._wording()), ("context", self.opts.use_context)) if used]
         X = self._matrix(train)
         self.coef_, self.intercept_, self.temperature_ = {}, {}, {}
         for name, task in self.scheme.tasks.items():
@@ -516,11 +538,14 @@ class TfidfClassifier(Classifier):
                 icpt[clf.classes_] = clf.intercept_
             self.coef_[name], self.intercept_[name] = coef, icpt
             self.temperature_[name] = 1.0
+            prior = np.bincount(y, weights=weights, minlength=len(task.labels))
+            self.train_prior_[name] = (prior / prior.sum()).tolist()
         if self.opts.calibrate:
             self._calibrate(records, extra)
         self.card = self.base_card(asdict(self.opts), list(records), list(extra) or None)
         self.card["fields"] = self.fields_
         self.card["temperature"] = self.temperature_
+        self.card["train_prior"] = self.train_prior_
         return self
 
     def _calibrate(self, records: list[dict], extra: list[dict]) -> None:
@@ -587,7 +612,13 @@ class TfidfClassifier(Classifier):
         return out
 
     def predict_proba(self, records):
-        return {t: softmax(z, self.temperature_.get(t, 1.0)) for t, z in self.logits(records).items()}
+        probs = {t: softmax(z, self.temperature_.get(t, 1.0)) for t, z in self.logits(records).items()}
+        progress = self.scheme.progress
+        if self.opts.adapt_priors and progress is not None and progress.name in self.train_prior_:
+            probs[progress.name] = adapt_by_group(probs[progress.name], [r.get("bulletin_id") for r in records],
+                                                  np.array(self.train_prior_[progress.name]), self.opts.adapt_min_n,
+                                                  self.opts.adapt_priors)
+        return constrain_progress(records, probs, self.scheme) if self.opts.constrain_status else probs
 
     # --- persistence --------------------------------------------------------------
 
@@ -617,7 +648,8 @@ class TfidfClassifier(Classifier):
         card = read_card(path)
         if not isinstance(card, dict) or not isinstance(card.get("options"), dict) or "scheme" not in card:
             raise ModelError(f"{path}: damaged model card (model.json needs 'scheme' and 'options')")
-        opts_d = {k: v for k, v in card["options"].items() if k in TfidfOptions.__dataclass_fields__}
+        opts_d = {**CARDS_BEFORE_CONTEXT,
+                  **{k: v for k, v in card["options"].items() if k in TfidfOptions.__dataclass_fields__}}
         try:
             model = cls(LabelScheme.from_dict(card["scheme"]), TfidfOptions(**opts_d))
         except (SchemeError, ModelError) as exc:
@@ -653,5 +685,7 @@ class TfidfClassifier(Classifier):
             raise ModelError(f"{path}: damaged model card (temperature must map tasks to positive numbers)")
         model.temperature_ = {t: float(v) for t, v in temps.items()}
         model.fields_ = list(card.get("fields") or card["options"].get("fields") or [])
+        model.train_prior_ = {t: [float(x) for x in v] for t, v in (card.get("train_prior") or {}).items()
+                              if t in model.scheme.tasks and len(v) == len(model.scheme.tasks[t].labels)}
         model.card = card
         return model
