@@ -5,7 +5,7 @@ import json
 import pytest
 
 from nlp import cli
-from nlp.annotate import sheet_columns, text_sha1
+from nlp.annotate import row_sha1, sheet_columns, text_sha1
 from nlp.labels import LabelScheme
 
 from conftest import GOLD, LAYOUTS, SEED
@@ -104,7 +104,7 @@ def test_csv_sheet_has_context_suggestions_and_empty_gold_columns(csv_sheet):
             assert 0.0 <= float(r[f"suggested_{t}_score"]) <= 1.0
             assert r[t] == ""
         assert r["note"] == ""
-        assert r["text_sha1"] == text_sha1(r["text"])
+        assert r["row_sha1"] == row_sha1(r["bulletin_id"], r["issue_no"], r["measure_no"], r["text"])
 
 
 def test_xlsx_sheet_is_ready_to_annotate(bulletin, tmp_path):
@@ -121,7 +121,7 @@ def test_xlsx_sheet_is_ready_to_annotate(bulletin, tmp_path):
     col = {h: c.column_letter for h, c in zip(header, ws[1])}
     assert ws.column_dimensions[col["text"]].width >= 60
     assert ws[f"{col['text']}2"].alignment.wrap_text
-    assert ws.column_dimensions[col["text_sha1"]].hidden
+    assert ws.column_dimensions[col["row_sha1"]].hidden
     assert ws.max_row == len(gold_records()) + 1
     assert isinstance(ws["B2"].value, int)  # issue_no stays a number
     # every gold column has a dropdown listing exactly the scheme's labels
@@ -212,7 +212,7 @@ def _malformed(rows):
 BAD = {
     "unknown label": (_unknown, "unknown domain label 'finance'"),
     "missing label": (_missing, "missing label: status"),
-    "text changed": (_text_changed, "text changed"),
+    "text changed": (_text_changed, "row changed"),
     "duplicate measure": (_duplicate, "duplicate measure"),
     "malformed number": (_malformed, "malformed measure_no '2a'"),
 }
@@ -245,7 +245,8 @@ def test_skip_invalid_writes_the_valid_rows(bulletin, filled_csv, tmp_path, caps
 def test_text_change_is_caught_against_source_too(bulletin, filled_csv, tmp_path, capsys):
     def edit(rows):
         _text_changed(rows)
-        rows[2]["text_sha1"] = text_sha1(rows[2]["text"])  # a careful forger
+        r = rows[2]
+        r["row_sha1"] = row_sha1(r["bulletin_id"], r["issue_no"], r["measure_no"], r["text"])  # a careful forger
     edit_sheet(filled_csv, edit)
     out = tmp_path / "gold.jsonl"
     assert bulletin("import-labels", filled_csv, "--out", out, "--source", SEED) == 1
