@@ -60,20 +60,19 @@ def sheet_columns(scheme) -> list[str]:
 def sheet_rows(labelled: list[dict], task_names: list[str]) -> list[dict]:
     """Sheet rows for one bulletin's labelled measure rows (see `classify_bulletin`).
 
-    The text is stored without control characters (a spreadsheet cannot hold them), and
-    the row hash is of what the sheet holds.
+    The sheet writer drops control characters (a spreadsheet cannot hold them) and says
+    so; the row hash is of the text as the sheet will hold it.
     """
     out = []
     for r in labelled:
         row = {k: r.get(k) for k in CONTEXT_COLUMNS}
         row["issue_group"] = row["issue_group"] or ""
-        row["text"] = strip_controls(r["text"])
         for task in task_names:
             row[f"suggested_{task}"] = r[task]
             row[f"suggested_{task}_score"] = r[f"{task}_score"]
             row[task] = ""
         row["note"] = ""
-        row[HASH_COLUMN] = row_sha1(row["bulletin_id"], row["issue_no"], row["measure_no"], row["text"])
+        row[HASH_COLUMN] = row_sha1(row["bulletin_id"], row["issue_no"], row["measure_no"], strip_controls(row["text"]))
         out.append(row)
     return out
 
@@ -195,30 +194,121 @@ def write_sheet(path: str | Path, rows: Iterable[dict], scheme) -> int:
 
 # --- reading --------------------------------------------------------------------------
 
-def _xlsx_rows(path: Path, max_rows: int) -> Iterable[tuple]:
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _iterparse(source, events=("end",)):
+    """ElementTree's (C) pull parser. ElementTree never fetches external entities, and
+    expat >= 2.4.1 bounds entity expansion ("billion laughs"); an older expat falls back
+    to defusedxml, which refuses entities outright."""
+    import pyexpat
+    if pyexpat.version_info < (2, 4, 1):  # pragma: no cover - old systems only
+        from defusedxml.ElementTree import iterparse as defused
+        return defused(source, events=events)
+    from xml.etree.ElementTree import iterparse
+    return iterparse(source, events=events)
+
+
+def _text_of(el) -> str:
+    """The text of a shared or inline string: its <t> runs, phonetic guides left out."""
+    guides = {x for r in el.iter(f"{_NS}rPh") for x in r.iter()}
+    return "".join(t.text or "" for t in el.iter(f"{_NS}t") if t not in guides)
+
+
+def _column_index(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if not ch.isalpha():
+            break
+        n = n * 26 + ord(ch.upper()) - 64
+    return n - 1
+
+
+def _xlsx_value(c, shared: list[str]):
+    t = c.get("t", "n")
+    if t == "inlineStr":
+        is_ = c.find(f"{_NS}is")
+        return _text_of(is_) if is_ is not None else ""
+    v = c.find(f"{_NS}v")
+    if v is None or v.text is None:
+        return None
+    if t == "s":
+        i = int(v.text)
+        return shared[i] if 0 <= i < len(shared) else None
+    if t == "b":
+        return v.text == "1"
+    if t in ("str", "e"):
+        return v.text
     try:
-        with zipfile.ZipFile(path) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
+        x = float(v.text)
+    except ValueError:
+        return v.text
+    return int(x) if x.is_integer() and "." not in v.text and "E" not in v.text.upper() else x
+
+
+def _xlsx_rows(path: Path, max_rows: int) -> Iterable[list]:
+    """The rows of the sheet `measures` (or the first sheet) of an .xlsx, read as a stream.
+
+    Written for bounds, not features: openpyxl reads a whole sheet that lacks a dimension
+    record before giving its first row (a 1 MB file of 3M rows took minutes and GBs).
+    Refuses a file that unpacks to more than MAX_XLSX_UNPACKED, and stops after `max_rows`.
+    """
+    def bad(exc) -> SheetError:
+        return SheetError(f"{path}: not a readable .xlsx file ({type(exc).__name__})")
+    try:
+        z = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise SheetError(f"{path}: not a readable .xlsx file ({type(exc).__name__})") from None
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise SheetError(f"{path}: unpacks to {unpacked / 1e6:,.0f} MB, more than an annotation sheet can be "
-                         f"({MAX_XLSX_UNPACKED / 1e6:,.0f} MB): refused")
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
-        n = 0
-        for values in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            n += 1
-            if n > max_rows + 1:
-                raise SheetError(f"{path}: more than {max_rows:,} rows (raise the limit with --max-rows)")
-            yield values
-        wb.close()
-    except SheetError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise SheetError(f"{path}: not a readable .xlsx file ({type(exc).__name__})") from None
+        raise bad(exc) from None
+    with z:
+        unpacked = sum(i.file_size for i in z.infolist())
+        if unpacked > MAX_XLSX_UNPACKED:
+            raise SheetError(f"{path}: unpacks to {unpacked / 1e6:,.0f} MB, more than an annotation sheet can be "
+                             f"({MAX_XLSX_UNPACKED / 1e6:,.0f} MB): refused")
+        try:
+            names = set(z.namelist())
+            sheets = [(el.get("name"), el.get(f"{_REL_NS}id")) for _, el in _iterparse(z.open("xl/workbook.xml"))
+                      if el.tag == f"{_NS}sheet"]
+            rels = {el.get("Id"): el.get("Target") for _, el in _iterparse(z.open("xl/_rels/workbook.xml.rels"))
+                    if el.tag == f"{_PKG_REL}Relationship"}
+            if not sheets:
+                raise SheetError(f"{path}: no worksheet")
+            rid = next((r for n, r in sheets if n == SHEET_NAME), sheets[0][1])
+            target = rels[rid].lstrip("/")
+            target = target if target.startswith("xl/") else f"xl/{target}"
+            shared: list[str] = []
+            if "xl/sharedStrings.xml" in names:
+                for _, el in _iterparse(z.open("xl/sharedStrings.xml")):
+                    if el.tag == f"{_NS}si":
+                        shared.append(_text_of(el))
+                        el.clear()
+            n = 0
+            data = None
+            for event, el in _iterparse(z.open(target), ("start", "end")):
+                if event == "start":
+                    if el.tag == f"{_NS}sheetData":
+                        data = el
+                    continue
+                if el.tag != f"{_NS}row":
+                    continue
+                n += 1
+                if n > max_rows + 1:
+                    raise SheetError(f"{path}: more than {max_rows:,} rows (raise the limit with --max-rows)")
+                values: list = []
+                for i, c in enumerate(el.iter(f"{_NS}c")):
+                    col = _column_index(c.get("r", "")) if c.get("r") else i
+                    if col >= MAX_COLUMNS or col < 0:
+                        continue
+                    values += [None] * (col + 1 - len(values))
+                    values[col] = _xlsx_value(c, shared)
+                yield values
+                if data is not None:
+                    data.clear()  # keep memory flat: drop the rows already read
+        except SheetError:
+            raise
+        except Exception as exc:  # damaged XML, a missing part, a bad reference
+            raise bad(exc) from None
 
 
 def _csv_rows(path: Path, max_rows: int) -> Iterable[list]:
