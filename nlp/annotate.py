@@ -510,7 +510,7 @@ def annotate_files(inputs: list, model, out: str | Path, failures=None, jobs: in
     as it was.
     """
     from .batch import Failures
-    from .classify import label_units, unit_key
+    from .classify import check_model, label_units, unit_key
     from .outputs import check_out
     from .source import iter_bulletin_files
 
@@ -518,6 +518,7 @@ def annotate_files(inputs: list, model, out: str | Path, failures=None, jobs: in
         raise UsageError("--out must end in .csv or .xlsx")
     files = iter_bulletin_files(inputs)
     check_out(out, [*inputs, *files])
+    check_model(model)
     failures = failures if failures is not None else Failures()
     result = AnnotateResult()
     xlsx = _is_xlsx(out)

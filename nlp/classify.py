@@ -91,6 +91,23 @@ def model_identity(model: Classifier) -> dict:
     return {"kind": model.registry_kind, "card_sha256": hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]}
 
 
+def check_model(model: Classifier) -> None:
+    """Label one measure before a batch starts, so that a model that loads but cannot
+    label (arrays that do not fit its vocabulary) is one ModelError, not a failure per file."""
+    try:
+        probs = model.predict_proba([{"bulletin_id": "check", "issue_no": 1, "measure_no": 1,
+                                      "issue_title": "关于巡察整改问题", "text": "已完成整改，建立长效机制。"}])
+        for task in model.scheme.tasks.values():
+            p = probs[task.name]
+            if p.shape != (1, len(task.labels)):
+                raise ValueError(f"{task.name}: {p.shape[1]} probabilities for {len(task.labels)} labels")
+    except BulletinError:
+        raise
+    except Exception as exc:
+        from .errors import ModelError
+        raise ModelError(f"the model cannot label measures, damaged? ({type(exc).__name__}: {exc})") from None
+
+
 # --- tallies ----------------------------------------------------------------------
 
 @dataclass
@@ -298,6 +315,7 @@ def classify_files(inputs: list[str | Path], model: Classifier, out: str | Path,
         raise UsageError("--out must end in .jsonl or .csv")
     files = iter_bulletin_files(inputs)
     out = check_out(out, [*inputs, *files])
+    check_model(model)
     cols = output_columns(model, all_probs)
     manifest = {"model": model_identity(model), "options": {"all_probs": all_probs, "columns": cols},
                 "inputs": [str(Path(i).resolve()) for i in inputs]}

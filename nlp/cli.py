@@ -146,8 +146,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
 # --- train ------------------------------------------------------------------------
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .outputs import check_out_dir
     from .train import retrain_like, train_model
 
+    check_out_dir(args.out, [*(args.gold or []), *(args.extra or [])])
     if args.like:
         model = retrain_like(args.like, args.out, evaluate=not args.no_eval)
     else:
@@ -275,10 +277,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .batch import Failures
     from .compare import compare
 
-    model = _model(args.model)
+    from .outputs import check_out_dir
+
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a folder")
+    check_out_dir(out, args.inputs)
+    model = _model(args.model)
     failures = Failures()
     result = compare(args.inputs, out, model, failures)
     n = len(result["bulletins"])

@@ -183,6 +183,26 @@ def check_out(path: str | Path, inputs: Iterable[str | Path] = (), flag: str = "
     return resolved
 
 
+def check_out_dir(path: str | Path, inputs: Iterable[str | Path] = (), flag: str = "--out") -> Path:
+    """Like `check_out`, for an output folder: refuse a file, a path under a file, a folder
+    that cannot be written, or one of `inputs`."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"{flag} {path}: exists and is not a folder")
+    resolved = p.resolve()
+    ancestor = resolved
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UsageError(f"{flag} {path}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise UsageError(f"{flag} {path}: cannot write in the folder {ancestor} (permission denied)")
+    for item in inputs:
+        if Path(item).resolve() == resolved:
+            raise UsageError(f"{flag} {path} is one of the inputs")
+    return resolved
+
+
 # --- spreadsheet-safe cells -------------------------------------------------------------
 
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
