@@ -35,10 +35,14 @@ from .errors import UsageError
 _TMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)-[A-Za-z0-9_]+\.tmp")
 
 
-def _umask_mode() -> int:
+def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return mask
+
+
+def _umask_mode() -> int:
+    return 0o666 & ~_umask()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -65,11 +69,57 @@ def clean_stale_temps(path: str | Path) -> int:
         m = _TMP.fullmatch(p.name)
         if m and m["name"] == path.name and not _pid_alive(int(m["pid"])):
             try:
-                p.unlink()
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
                 n += 1
             except OSError:
                 pass
     return n
+
+
+def temp_folder(out: str | Path) -> Path:
+    """A new empty folder beside `out` to build a result in (named so that
+    `clean_stale_temps(out)` removes it once its process is gone)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=out.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; results are for sharing
+    return tmp
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def replace_folder(new: str | Path, out: str | Path) -> None:
+    """Put the finished folder `new` where `out` is, so that readers (and a kill at any
+    moment) see either the old folder or the new one, never a mix. On Linux the two are
+    exchanged in one step; elsewhere the old folder is renamed aside first (a window of
+    two renames). The old content is then removed."""
+    new, out = Path(new), Path(out)
+    if not out.exists():
+        os.rename(new, out)
+    elif _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old content
+    else:
+        aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=out.parent))
+        os.rename(out, aside / out.name)
+        os.rename(new, out)
+        shutil.rmtree(aside, ignore_errors=True)
+    _fsync_dir(out.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -263,3 +263,32 @@ def test_parse_refuses_to_overwrite_an_input_and_keeps_output_when_nothing_parse
     assert main(["parse", str(LAYOUTS / "not_a_bulletin.txt"), "--out", str(out)]) == 1
     assert out.read_text(encoding="utf-8") == "earlier results"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.txt", "p.json"]
+
+
+# --- folders replaced as a whole (for compare) -------------------------------------------
+
+def test_a_folder_is_replaced_as_a_whole(tmp_path):
+    from nlp.outputs import replace_folder, temp_folder
+
+    out = tmp_path / "cmp"
+    out.mkdir()
+    (out / "old.csv").write_text("old", encoding="utf-8")
+    new = temp_folder(out)
+    assert new.parent == tmp_path and new.name.startswith(".cmp.")
+    (new / "new.csv").write_text("new", encoding="utf-8")
+    replace_folder(new, out)
+    assert [p.name for p in out.iterdir()] == ["new.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp"]
+    fresh = temp_folder(tmp_path / "other")  # into a place that does not exist yet
+    replace_folder(fresh, tmp_path / "other")
+    assert (tmp_path / "other").is_dir() and sorted(p.name for p in tmp_path.iterdir()) == ["cmp", "other"]
+
+
+def test_a_temporary_folder_of_a_dead_run_is_cleaned(tmp_path):
+    from nlp.outputs import temp_folder
+
+    stale = tmp_path / f".cmp.{dead_pid()}-abc.tmp"
+    stale.mkdir()
+    (stale / "half.csv").write_text("x", encoding="utf-8")
+    mine = temp_folder(tmp_path / "cmp")
+    assert not stale.exists() and mine.exists()
