@@ -339,3 +339,30 @@ def test_a_folder_without_bulletins_is_an_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and "no bulletin files" in err
     assert list(tmp_path.iterdir()) == []  # no output, no progress log left behind
+
+
+def test_the_datasets_example_labels_a_corpus_file_like_classify(tmp_path, monkeypatch):
+    """scripts/examples/classify_datasets.py: datasets.map(batched=True, num_proc=2) over a
+    JSONL corpus, calling classify_texts; the rows are those of `bulletin classify`."""
+    import importlib.util
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    spec = importlib.util.spec_from_file_location("classify_datasets",
+                                                  ROOT / "scripts" / "examples" / "classify_datasets.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    files = [SEED, LAYOUTS / "not_a_bulletin.txt", LAYOUTS / "zhendui.txt", LAYOUTS / "wenti_n.txt"]
+    corpus = tmp_path / "crawl.jsonl"
+    corpus.write_text("".join(json.dumps({"url": f.stem, "content": f.read_text(encoding="utf-8")}, ensure_ascii=False)
+                              + "\n" for f in files), encoding="utf-8")
+    out = tmp_path / "measures.jsonl"
+    example.classify_corpus(corpus, out, id_field="url", num_proc=2, model_spec="rules", batch_size=2,
+                            cache_dir=str(tmp_path / "cache"))
+    got = read_jsonl(out)
+
+    ref = tmp_path / "ref.jsonl"
+    assert main(["classify", *map(str, files), "--out", str(ref), "--model", "rules"]) == 1  # not_a_bulletin
+    want = read_jsonl(ref)
+    assert len(got) == len(want) == 141 + 13 + 15
+    assert [(r["bulletin_id"], r["issue_no"], r["measure_no"], r["text"], r["domain"], r["status"]) for r in got] == \
+        [(r["bulletin_id"], r["issue_no"], r["measure_no"], r["text"], r["domain"], r["status"]) for r in want]
