@@ -14,6 +14,7 @@ With one job everything runs in this process: no worker, same results.
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from collections import deque
@@ -101,8 +102,14 @@ def map_ordered(fn: Callable[[Any], Any], items: Iterable, jobs: int | None = No
     pending: deque = deque()
     ok = False
     try:
-        for chunk in islice(chunks, window):
-            pending.append(ex.submit(_run_chunk, fn, chunk))
+        # Forked workers share the parent's memory until they write to it; the garbage
+        # collector's passes over inherited objects would copy every page they touch.
+        gc.freeze()
+        try:
+            for chunk in islice(chunks, window):
+                pending.append(ex.submit(_run_chunk, fn, chunk))
+        finally:
+            gc.unfreeze()
         while pending:
             try:
                 results = pending.popleft().result()
