@@ -335,6 +335,8 @@ def classify_files(inputs: list[str | Path], model: Classifier, out: str | Path,
                     todo.append((key, f))
             if resume and log.resumed:
                 print(f"resuming: {len(files) - len(todo)} of {len(files)} file(s) already done", file=sys.stderr)
+            elif resume:
+                print(f"--resume: no progress log of an interrupted run beside {out}; starting afresh", file=sys.stderr)
             for key, lab in label_units(todo, model, _shape_jsonl, jobs, all_probs, failures):
                 log.add(key, lab.lines, {"bulletin_id": lab.bulletin_id, "counts": lab.counts})
                 result.tally.add(lab.bulletin_id, lab.counts)

@@ -67,7 +67,7 @@ def _model(spec: str | None):
 def cmd_parse(args: argparse.Namespace) -> int:
     """Streams: each bulletin is written as soon as it is parsed (to --out atomically at the end)."""
     from .batch import Failures, iter_parsed
-    from .outputs import AtomicFile, check_out
+    from .outputs import AtomicFile, check_out, strip_controls
     from .records import measure_rows, to_markdown
     from .source import BULLETIN_SUFFIXES, iter_bulletin_files
 
@@ -95,7 +95,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             elif args.format == "jsonl":
                 f.write("".join(line(r) for r in measure_rows(d)))
             else:
-                f.write(("\n\n" if n else "") + to_markdown(d))
+                f.write(("\n\n" if n else "") + strip_controls(to_markdown(d)))  # text for reading: no NULs
             n += 1
         if held is not None:
             f.write(json.dumps(held.to_dict(args.with_text), ensure_ascii=False, indent=2) + "\n")
@@ -276,7 +276,6 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from .batch import Failures
     from .compare import compare
-
     from .outputs import check_out_dir
 
     out = Path(args.out)
@@ -299,7 +298,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_annotate(args: argparse.Namespace) -> int:
     from .annotate import annotate_files
     from .batch import Failures
-
     from .outputs import check_out
 
     if not args.out.lower().endswith((".csv", ".xlsx")):

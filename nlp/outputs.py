@@ -224,8 +224,11 @@ def check_out(path: str | Path, inputs: Iterable[str | Path] = (), flag: str = "
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise UsageError(f"{flag} {path}: cannot write in the folder {ancestor} (permission denied)")
     for item in inputs:
+        item = Path(item)
+        if item.name not in (resolved.name, "", ".", "..") and not item.is_symlink():
+            continue  # a different name cannot be the same file (a link may be): no need to resolve
         try:
-            same = Path(item).resolve() == resolved
+            same = item.resolve() == resolved
         except OSError:
             same = False
         if same:
