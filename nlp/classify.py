@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .classifiers.base import Classifier
 from .errors import BulletinError, UsageError
 from .parallel import Failed, map_ordered
-from .parse import Bulletin, parse_file
+from .parse import Bulletin, parse_file, parse_source
 from .records import measure_rows
 from .source import SourceError, iter_bulletin_files
 
@@ -209,22 +209,39 @@ def _init_worker(model: Classifier, all_probs: bool, shape: Callable) -> None:
     _WORKER.update(model=model, all_probs=all_probs, shape=shape)
 
 
-def _label_unit(item: tuple[str, Any]) -> tuple[str, Any]:
-    """Parse and label one bulletin in a worker; a bad file becomes `Failed`, not an exception."""
-    key, path = item
+def _parse_unit(obj: Any) -> Bulletin:
+    """A unit to parse: a file path, a `Source` already read, or the reader's SourceError."""
+    if isinstance(obj, BaseException):
+        raise obj
+    if isinstance(obj, (str, Path)):
+        return parse_file(obj)
+    return parse_source(obj)
+
+
+def _unit_name(key: str, obj: Any) -> str:
+    """How messages name a unit: the path as given, or the key (a corpus row)."""
+    if isinstance(obj, (str, Path)):
+        return str(obj)
+    return key if isinstance(obj, BaseException) else getattr(obj, "path", None) or key
+
+
+def _label_unit(item: tuple[str, Any]) -> tuple[str, str, Any]:
+    """Parse and label one bulletin in a worker: (key, name, shaped rows or `Failed`)."""
+    key, obj = item
+    name = _unit_name(key, obj)
     try:
-        bulletin = parse_file(path)
+        bulletin = _parse_unit(obj)
     except SourceError as exc:
-        return key, Failed(str(exc))
+        return key, name, Failed(str(exc))
     except Exception as exc:  # a parser bug must not stop a long batch
-        return key, Failed(f"internal error: {type(exc).__name__}: {exc}")
+        return key, name, Failed(f"internal error: {type(exc).__name__}: {exc}")
     try:
         rows = classify_bulletin(bulletin, _WORKER["model"], _WORKER["all_probs"])
-        return key, _WORKER["shape"](bulletin, rows)
+        return key, name, _WORKER["shape"](bulletin, rows)
     except BulletinError:
         raise  # the model itself is unusable: stop the run
     except Exception as exc:
-        return key, Failed(f"internal error while labelling: {type(exc).__name__}: {exc}")
+        return key, name, Failed(f"internal error while labelling: {type(exc).__name__}: {exc}")
 
 
 class _Sized:
@@ -245,27 +262,31 @@ def unit_key(path: str | Path) -> str:
     return str(Path(path).resolve())
 
 
-def label_units(units: list[tuple[str, Any]], model: Classifier, shape: Callable[[Bulletin, list[dict]], Any],
-                jobs: int | None = None, all_probs: bool = False, failures=None,
-                desc: str = "classifying") -> Iterator[tuple[str, Any]]:
+def label_units(units: Iterable[tuple[str, Any]], model: Classifier, shape: Callable[[Bulletin, list[dict]], Any],
+                jobs: int | None = None, all_probs: bool = False, failures=None, desc: str = "classifying",
+                total: int | None = None) -> Iterator[tuple[str, Any]]:
     """(key, shape(bulletin, labelled rows)) for every unit that parses, in input order.
 
-    `units` are (key, path) pairs; `shape` (a module-level function) turns a bulletin's
-    labelled rows into what the caller writes, inside the worker. A file that cannot be
-    read or parsed is printed to stderr at once and added to `failures`.
+    `units` are (key, unit) pairs, a unit being a file path, a `Source` already read or a
+    SourceError from the reader; they may come from a lazy iterator (give `total` for the
+    progress bar). `shape` (a module-level function) turns a bulletin's labelled rows into
+    what the caller writes, inside the worker. A unit that cannot be read or parsed is
+    printed to stderr at once and added to `failures`.
     """
     from .batch import progress
 
+    if total is None and hasattr(units, "__len__"):
+        total = len(units)  # type: ignore[arg-type]
     if "torch" in sys.modules and jobs != 1:
         jobs = 1  # a torch model batches across cores itself, and torch is not fork-safe
     results = map_ordered(_label_unit, units, jobs, initializer=_init_worker, initargs=(model, all_probs, shape),
-                          total=len(units))
+                          total=total)
     try:
-        for (_, res), (key, path) in zip(progress(_Sized(results, len(units)), desc), units):
+        for key, name, res in (progress(_Sized(results, total), desc) if total is not None else results):
             if isinstance(res, Failed):
-                print(f"failed: {path}: {res.reason}", file=sys.stderr, flush=True)
+                print(f"failed: {name}: {res.reason}", file=sys.stderr, flush=True)
                 if failures is not None:
-                    failures.add(path, res.reason)
+                    failures.add(name, res.reason)
                 continue
             yield key, res
     finally:

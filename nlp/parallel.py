@@ -111,16 +111,15 @@ def map_ordered(fn: Callable[[Any], Any], items: Iterable, jobs: int | None = No
         finally:
             gc.unfreeze()
         while pending:
-            try:
-                results = pending.popleft().result()
-            except BrokenProcessPool:
-                raise WorkerError("a worker process died (killed, or out of memory); what was finished is kept: "
-                                  "rerun with --resume, perhaps with fewer --jobs") from None
+            results = pending.popleft().result()
             nxt = next(chunks, None)
             if nxt is not None:
                 pending.append(ex.submit(_run_chunk, fn, nxt))
             yield from results
         ok = True
+    except BrokenProcessPool:
+        raise WorkerError("a worker process died (killed, or out of memory); what was finished is kept: "
+                          "rerun with --resume, perhaps with fewer --jobs") from None
     finally:
         if ok:
             ex.shutdown(wait=True)

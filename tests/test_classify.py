@@ -366,3 +366,24 @@ def test_the_datasets_example_labels_a_corpus_file_like_classify(tmp_path, monke
     assert len(got) == len(want) == 141 + 13 + 15
     assert [(r["bulletin_id"], r["issue_no"], r["measure_no"], r["text"], r["domain"], r["status"]) for r in got] == \
         [(r["bulletin_id"], r["issue_no"], r["measure_no"], r["text"], r["domain"], r["status"]) for r in want]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_label_units_takes_sources_read_elsewhere_from_a_lazy_iterator(jobs, capsys):
+    """The path for corpus files: units read in the parent (Source, or the reader's error)."""
+    from nlp.batch import Failures
+    from nlp.classifiers import load_model
+    from nlp.source import SourceError, read_source
+
+    def units():
+        yield "crawl.jsonl#1", read_source(SEED)
+        yield "crawl.jsonl#2", SourceError("row 2: empty text")
+        yield "crawl.jsonl#3", read_source(LAYOUTS / "zhendui.txt")
+
+    failures = Failures()
+    got = list(classify_mod.label_units(units(), load_model("rules"), classify_mod._shape_jsonl, jobs=jobs,
+                                        failures=failures))
+    assert [key for key, _ in got] == ["crawl.jsonl#1", "crawl.jsonl#3"]
+    assert [lab.counts[0] for _, lab in got] == [141, 13]
+    assert failures.items == [("crawl.jsonl#2", "row 2: empty text")]
+    assert "failed: crawl.jsonl#2: row 2: empty text" in capsys.readouterr().err
