@@ -349,13 +349,15 @@ def classify_files(inputs: list[str | Path], model: Classifier, out: str | Path,
                 result.tally.add(u.get("bulletin_id", ""), u.get("counts") or [])
                 result.rows += (u.get("counts") or [0])[0]
             result.resumed = len(log.units)
-            todo = []
+            log.units = []  # only needed for the tally
+            todo, seen = [], set(log.done)
             for f in files:
                 key = unit_key(f)
-                if key not in log.done:
+                if key not in seen:  # a file given twice (or a folder typed two ways) is read once
+                    seen.add(key)
                     todo.append((key, f))
             if resume and log.resumed:
-                print(f"resuming: {len(files) - len(todo)} of {len(files)} file(s) already done", file=sys.stderr)
+                print(f"resuming: {result.resumed} of {result.resumed + len(todo)} file(s) already done", file=sys.stderr)
             elif resume:
                 print(f"--resume: no progress log of an interrupted run beside {out}; starting afresh", file=sys.stderr)
             for key, lab in label_units(todo, model, _shape_jsonl, jobs, all_probs, failures):

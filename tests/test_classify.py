@@ -387,3 +387,13 @@ def test_label_units_takes_sources_read_elsewhere_from_a_lazy_iterator(jobs, cap
     assert [lab.counts[0] for _, lab in got] == [141, 13]
     assert failures.items == [("crawl.jsonl#2", "row 2: empty text")]
     assert "failed: crawl.jsonl#2: row 2: empty text" in capsys.readouterr().err
+
+
+def test_a_file_given_twice_is_classified_once(folder, tmp_path):
+    out = tmp_path / "r.jsonl"
+    f = folder / "zhendui.txt"
+    assert main(["classify", str(folder), str(f), str(folder) + "/../in/zhendui.txt", "--out", str(out),
+                 "--model", "rules"]) == 0
+    rows = read_jsonl(out)
+    keys = [(r["bulletin_id"], r["issue_no"], r["measure_no"]) for r in rows]
+    assert len(keys) == len(set(keys)) == 92
