@@ -100,6 +100,8 @@ def bench_classify(args, work: Path) -> None:
 
 def bench_annotate(args, work: Path) -> None:
     """Rows of the seed bulletin repeated to --annotate rows, written as .csv and as .xlsx."""
+    code = Path(args.code).resolve() if args.code else ROOT
+    sys.path.insert(0, str(code))  # the nlp package of that checkout, not an installed one
     from nlp.annotate import annotation_rows, write_sheet
     from nlp.classifiers import load_model
     from nlp.parse import parse_file
@@ -110,7 +112,7 @@ def bench_annotate(args, work: Path) -> None:
     for suffix in (".csv", ".xlsx"):
         t0 = time.perf_counter()
         write_sheet(work / f"sheet{suffix}", rows, model.scheme)
-        print(f"annotate sheet of {len(rows):,} rows as {suffix}: {time.perf_counter() - t0:.1f} s, "
+        print(f"annotate sheet of {len(rows):,} rows as {suffix} (code in {code}): {time.perf_counter() - t0:.1f} s, "
               f"{(work / f'sheet{suffix}').stat().st_size / 1e6:.1f} MB", flush=True)
 
 
