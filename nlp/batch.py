@@ -1,7 +1,6 @@
 """Run a job over many bulletins: a progress bar, and bad files or rows reported, not fatal."""
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +8,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 from .parse import Bulletin, parse_source
 from .inputs import count_units, expand_inputs, iter_sources
-from .source import DEFAULT_MAX_BYTES, ReadOptions, SourceError
+from .source import ReadOptions, SourceError
 
 T = TypeVar("T")
 
@@ -40,25 +39,6 @@ def progress(items: Iterable[T], desc: str, unit: str = "file", total: int | Non
         return
     from tqdm import tqdm
     yield from tqdm(items, desc=desc, unit=unit, total=n, file=sys.stderr)
-
-
-# --- the input options every sub-command that reads bulletins shares ----------------
-
-def add_input_options(parser: argparse.ArgumentParser) -> None:
-    """--text-field / --id-field for corpus files, --max-size for every input."""
-    g = parser.add_argument_group("inputs")
-    g.add_argument("--text-field", help="corpus files (.jsonl/.csv/.tsv/.parquet, one bulletin a row): the "
-                   "column with the text (default: content, text, body…); also makes folders yield corpus files")
-    g.add_argument("--id-field", help="corpus files: the column giving each bulletin's id (default: file#row)")
-    g.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1e6, metavar="MB",
-                   help="refuse inputs (files or rows) larger than this (default: %(default)g MB)")
-
-
-def read_options(args: argparse.Namespace) -> ReadOptions:
-    if getattr(args, "max_size", None) is not None and args.max_size <= 0:
-        raise SourceError("--max-size must be positive")
-    return ReadOptions(text_field=getattr(args, "text_field", None), id_field=getattr(args, "id_field", None),
-                       max_bytes=int(getattr(args, "max_size", DEFAULT_MAX_BYTES / 1e6) * 1e6))
 
 
 def _note(key: str, notes: list[str]) -> None:

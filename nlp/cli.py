@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .errors import BulletinError, UsageError
 
-INPUTS_HELP = "bulletin files (.txt/.html/.htm) or folders of them"
+INPUTS_HELP = ("bulletin files (.txt .html .htm .md .docx .pdf), corpus files (.jsonl .csv .tsv .parquet, "
+               "with --text-field) or folders of them")
 
 
 def _out_text(text: str, out: str | None) -> None:
@@ -62,54 +63,120 @@ def _model(spec: str | None):
     return load_model(spec)
 
 
+# --- the input options every sub-command that reads bulletins shares -------------
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    """--text-field / --id-field for corpus files, --max-size for every input."""
+    from .source import DEFAULT_MAX_BYTES
+
+    g = parser.add_argument_group("inputs")
+    g.add_argument("--text-field", help="corpus files (.jsonl/.csv/.tsv/.parquet, one bulletin a row): the "
+                   "column with the text (default: content, text, body…); also makes folders yield corpus files")
+    g.add_argument("--id-field", help="corpus files: the column giving each bulletin's id (default: file#row)")
+    g.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1e6, metavar="MB",
+                   help="refuse inputs (files or rows) larger than this (default: %(default)g MB)")
+
+
+def read_options(args: argparse.Namespace):
+    """The ReadOptions the input flags ask for."""
+    from .source import DEFAULT_MAX_BYTES, ReadOptions
+
+    if getattr(args, "max_size", None) is not None and args.max_size <= 0:
+        raise UsageError("--max-size must be positive")
+    return ReadOptions(text_field=getattr(args, "text_field", None), id_field=getattr(args, "id_field", None),
+                       max_bytes=int(getattr(args, "max_size", DEFAULT_MAX_BYTES / 1e6) * 1e6))
+
+
 # --- parse ------------------------------------------------------------------------
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from .batch import Failures, iter_parsed, read_options
-    from .outputs import dumps_jsonl
+    """Streams: each bulletin is written as soon as it is parsed (to --out atomically at the end)."""
+    from .batch import Failures, iter_parsed
+    from .outputs import AtomicFile, check_out, strip_controls
     from .records import measure_rows, to_markdown
+    from .inputs import iter_bulletin_files
+    from .source import BULLETIN_SUFFIXES
 
+    if args.out:
+        check_out(args.out, [*args.inputs, *iter_bulletin_files(args.inputs)])
     failures = Failures()
-    docs = list(iter_parsed(args.inputs, failures, options=read_options(args)))
-    if args.format == "json":
-        if len(docs) == 1 and len(args.inputs) == 1 and Path(args.inputs[0]).is_file():
-            text = json.dumps(docs[0].to_dict(args.with_text), ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = dumps_jsonl(d.to_dict(args.with_text) for d in docs)
-    elif args.format == "jsonl":
-        text = dumps_jsonl(r for d in docs for r in measure_rows(d))
-    else:
-        text = "\n\n".join(to_markdown(d) for d in docs) + ("\n" if docs else "")
-    if docs:
-        _out_text(text, args.out)
+    single = (len(args.inputs) == 1 and Path(args.inputs[0]).is_file()
+              and Path(args.inputs[0]).suffix.lower() in BULLETIN_SUFFIXES)
+    sink = AtomicFile(args.out) if args.out else None
+    f = sink.open() if sink else sys.stdout
+    n, held = 0, None
+
+    def line(obj) -> str:
+        return json.dumps(obj, ensure_ascii=False) + "\n"
+    try:
+        for d in iter_parsed(args.inputs, failures, options=read_options(args)):
+            if args.format == "json":
+                if held is not None:
+                    f.write(line(held.to_dict(args.with_text)))
+                    held = None
+                if single and n == 0:
+                    held = d  # one bulletin from one file: an indented document
+                else:
+                    f.write(line(d.to_dict(args.with_text)))
+            elif args.format == "jsonl":
+                f.write("".join(line(r) for r in measure_rows(d)))
+            else:
+                f.write(("\n\n" if n else "") + strip_controls(to_markdown(d)))  # text for reading: no NULs
+            n += 1
+        if held is not None:
+            f.write(json.dumps(held.to_dict(args.with_text), ensure_ascii=False, indent=2) + "\n")
+        elif args.format == "md" and n:
+            f.write("\n")
+    except BaseException:
+        if sink:
+            sink.abort()
+        raise
+    if sink and n:
+        sink.commit()
+    elif sink:
+        sink.abort()  # nothing parsed: an earlier --out stays as it was
     return _finish(failures)
 
 
 # --- classify ---------------------------------------------------------------------
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from .batch import Failures, read_options
-    from .classify import classify_files, format_tally, tally, write_summary
+    from .batch import Failures
+    from .classify import OUT_SUFFIXES, classify_files, format_tally_line, write_summary
+    from .outputs import check_out
 
-    if not args.out.lower().endswith((".jsonl", ".csv")):
+    if not args.out.lower().endswith(OUT_SUFFIXES):
         raise UsageError("--out must end in .jsonl or .csv")
+    check_out(args.out, args.inputs)
+    if args.summary:
+        check_out(args.summary, [*args.inputs, args.out], "--summary")
     model = _model(args.model)
     failures = Failures()
-    rows = classify_files(args.inputs, model, args.out, args.resume, args.all_probs, failures, read_options(args))
-    t = tally(rows, model)
+    res = classify_files(args.inputs, model, args.out, args.resume, args.all_probs, failures, args.jobs,
+                         read_options(args))
+    if not res.written:
+        failures.report()
+        print(f"bulletin classify: nothing classified; {args.out} left as it was", file=sys.stderr)
+        return 1
     if args.summary:
-        write_summary(args.summary, t)
-    elif t:
-        print(format_tally(t), file=sys.stderr)
-    print(f"wrote {len(rows)} measure row(s) to {args.out}", file=sys.stderr)
+        write_summary(args.summary, res.tally)
+    else:
+        for bid, d in res.tally.items():
+            print(format_tally_line(bid, d), file=sys.stderr)
+    if res.stripped_cells:
+        print(f"note: removed control characters (which spreadsheets cannot hold) from {res.stripped_cells} "
+              "cell(s)", file=sys.stderr)
+    print(f"wrote {res.rows} measure row(s) of {res.bulletins} bulletin(s) to {args.out}", file=sys.stderr)
     return _finish(failures)
 
 
 # --- train ------------------------------------------------------------------------
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .outputs import check_out_dir
     from .train import retrain_like, train_model
 
+    check_out_dir(args.out, [*(args.gold or []), *(args.extra or [])])
     if args.like:
         model = retrain_like(args.like, args.out, evaluate=not args.no_eval)
     else:
@@ -146,6 +213,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if not args.gold and not args.summaries:
         raise UsageError("give --gold FILE(S) and/or --summaries FILE")
+    from .outputs import check_out
+    for flag in ("json", "errors"):
+        if getattr(args, flag):
+            check_out(getattr(args, flag), [*(args.gold or []), *(args.extra or []), *(args.heldout or []),
+                                            *([args.summaries] if args.summaries else [])], f"--{flag}")
     floors = parse_floors(args.fail_under) if args.fail_under else None
     baseline = _read_baseline(args.baseline) if args.baseline else None
     if args.summaries:
@@ -209,11 +281,16 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from .outputs import dumps_jsonl
     from .summarize import LEVELS, Abstractive, Length, summarize_files, to_markdown
 
+    if args.out:
+        from .outputs import check_out
+        from .inputs import iter_bulletin_files
+        check_out(args.out, [*args.inputs, *iter_bulletin_files(args.inputs)])
     model = _model(args.model)
     abstractive = Abstractive(args.abstractive, max_new_tokens=args.max_new_tokens) if args.abstractive else None
     levels = LEVELS if args.level == "all" else (args.level,)
     failures = Failures()
-    results = summarize_files(args.inputs, model, Length(args.sentences, args.chars), levels, abstractive, failures)
+    results = summarize_files(args.inputs, model, Length(args.sentences, args.chars), levels, abstractive, failures,
+                              read_options(args))
     if results:
         if args.format == "json":
             text = json.dumps(results[0], ensure_ascii=False, indent=2) + "\n" if len(results) == 1 \
@@ -227,13 +304,13 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from .batch import Failures
     from .compare import compare
+    from .outputs import check_out_dir
 
-    model = _model(args.model)
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a folder")
+    check_out_dir(out, args.inputs)
+    model = _model(args.model)
     failures = Failures()
-    result = compare(args.inputs, out, model, failures)
+    result = compare(args.inputs, out, model, failures, options=read_options(args))
     n = len(result["bulletins"])
     if n == 0:
         failures.report()
@@ -249,19 +326,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_annotate(args: argparse.Namespace) -> int:
     from .annotate import annotate_files
     from .batch import Failures
+    from .outputs import check_out
 
+    if not args.out.lower().endswith((".csv", ".xlsx")):
+        raise UsageError("--out must end in .csv or .xlsx")
+    check_out(args.out, args.inputs)
     model = _model(args.model)
     failures = Failures()
-    n_rows, n_docs = annotate_files(args.inputs, model, args.out, failures)
-    if n_docs:
-        print(f"wrote {n_rows} measure row(s) of {n_docs} bulletin(s) to {args.out}", file=sys.stderr)
+    res = annotate_files(args.inputs, model, args.out, failures, args.jobs)
+    if not res.bulletins:
+        failures.report()
+        print(f"bulletin annotate: no bulletin could be read; {args.out} left as it was", file=sys.stderr)
+        return 1
+    if res.stripped_cells:
+        print(f"note: removed control characters (which spreadsheets cannot hold) from {res.stripped_cells} "
+              "cell(s)", file=sys.stderr)
+    print(f"wrote {res.rows} measure row(s) of {res.bulletins} bulletin(s) to {args.out}", file=sys.stderr)
     return _finish(failures)
 
 
 def cmd_import_labels(args: argparse.Namespace) -> int:
     from .annotate import import_sheet, source_texts_of
-    from .outputs import atomic_write_text, dumps_jsonl
+    from .outputs import atomic_write_text, check_out, dumps_jsonl
 
+    check_out(args.out, [args.sheet, *(args.source or [])])
     scheme = _scheme(args.scheme)
     source = None
     if args.source:
@@ -269,9 +357,10 @@ def cmd_import_labels(args: argparse.Namespace) -> int:
         failures = Failures()
         source = source_texts_of(iter_parsed(args.source, failures))
         failures.report()
-    check, has_sha1 = import_sheet(args.sheet, scheme, source, skip_unlabelled=args.skip_invalid)
-    if source is None and not has_sha1:
-        print("warning: no text_sha1 column and no --source: measure texts were not checked", file=sys.stderr)
+    check, hashed = import_sheet(args.sheet, scheme, source, skip_unlabelled=args.skip_invalid,
+                                 max_rows=args.max_rows)
+    if source is None and not hashed:
+        print("warning: no row_sha1 column and no --source: measure texts were not checked", file=sys.stderr)
     for n, problem in check.problems:
         print(f"row {n}: {problem}", file=sys.stderr)
     bad = len(check.invalid_rows)
@@ -292,11 +381,17 @@ def cmd_import_labels(args: argparse.Namespace) -> int:
 
 # --- the parser -------------------------------------------------------------------
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors as one line (`bulletin CMD: error: …`), like every other error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .classifiers import kinds
-    from .batch import add_input_options
 
-    p = argparse.ArgumentParser(prog="bulletin", description=(
+    p = _Parser(prog="bulletin", description=(
         "Parse, label, evaluate, summarise and compare Chinese inspection-rectification "
         "bulletins (巡视/巡察整改情况通报)."))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -317,7 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="a saved model folder, 'default' (shipped) or 'rules'")
     sp.add_argument("--all-probs", action="store_true", help="add every label's probability (p_<task>_<label>)")
     sp.add_argument("--summary", help="write the per-bulletin tally here (JSON) instead of stderr")
-    sp.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out")
+    sp.add_argument("--resume", action="store_true",
+                    help="continue an interrupted run into the same --out (same model, options and inputs)")
+    sp.add_argument("--jobs", type=_positive, metavar="N", help="worker processes (default: all cores)")
     add_input_options(sp)
     sp.set_defaults(func=cmd_classify)
 
@@ -384,6 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="classifier model folder or 'rules' (default: the shipped default model)")
     sp.add_argument("--abstractive", metavar="MODEL", help="also rewrite each extract with this Hugging Face seq2seq model")
     sp.add_argument("--max-new-tokens", type=_positive, default=128, help="length limit of abstractive output")
+    add_input_options(sp)
     sp.set_defaults(func=cmd_summarize)
 
     sp = sub.add_parser("compare", help="compare bulletins: CSV tables, charts and an HTML report",
@@ -392,6 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("inputs", nargs="+", help=INPUTS_HELP)
     sp.add_argument("--out", required=True, metavar="DIR", help="folder for the tables, charts and report")
     sp.add_argument("--model", help="classifier model folder or 'rules' (default: the shipped default model)")
+    add_input_options(sp)
     sp.set_defaults(func=cmd_compare)
 
     sp = sub.add_parser("annotate", help="write an annotation sheet (.csv/.xlsx) with suggested labels",
@@ -400,6 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("inputs", nargs="+", help=INPUTS_HELP)
     sp.add_argument("--out", required=True, help="sheet to write: .csv (UTF-8 with BOM) or .xlsx")
     sp.add_argument("--model", help="model folder, 'default' (shipped) or 'rules'")
+    sp.add_argument("--jobs", type=_positive, metavar="N", help="worker processes (default: all cores)")
     sp.set_defaults(func=cmd_annotate)
 
     sp = sub.add_parser("import-labels", help="check a filled annotation sheet and write gold JSONL",
@@ -412,6 +512,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write the valid rows anyway, skipping invalid and unlabelled ones")
     sp.add_argument("--source", nargs="+", metavar="FILES_OR_FOLDERS",
                     help="check each row's text against these bulletins as parsed now")
+    sp.add_argument("--max-rows", type=_positive, default=100_000, metavar="N",
+                    help="refuse a sheet with more rows than this (default: %(default)s)")
     sp.set_defaults(func=cmd_import_labels)
     return p
 

@@ -27,6 +27,8 @@ def read_labelled(path: str | Path, scheme: LabelScheme, require_labels: bool = 
         raise GoldError(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise GoldError(f"{path}: not UTF-8 text") from None
+    except IsADirectoryError:
+        raise GoldError(f"{path}: is a folder; give a JSON Lines file") from None
     records = []
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
@@ -43,6 +45,15 @@ def read_labelled(path: str | Path, scheme: LabelScheme, require_labels: bool = 
                 raise GoldError(f"{where}: missing field '{f}'")
         if not isinstance(rec["text"], str):
             raise GoldError(f"{where}: 'text' must be a string")
+        for f in ("issue_no", "measure_no"):
+            v = rec[f]
+            if isinstance(v, str) and v.strip().isdigit():
+                v = int(v)
+            elif isinstance(v, float) and v.is_integer():
+                v = int(v)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise GoldError(f"{where}: '{f}' must be a whole number >= 1 (got {json.dumps(rec[f], ensure_ascii=False)})")
+            rec[f] = v
         rec.setdefault("issue_title", "")
         if require_labels:
             for task in scheme.tasks.values():
