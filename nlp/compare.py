@@ -14,10 +14,8 @@ is progress and which progress label means finished, so a renamed scheme works u
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -152,17 +150,6 @@ def _check_out_dir(out: Path) -> None:
                              "give a new or empty folder")
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
-    """Replace `out` by the finished folder `tmp`, so old and new results never mix."""
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.rename(out, old / out.name)
-    os.rename(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=None,
             max_chart_rows: int | None = None, options=None) -> dict:
     """Parse, label and summarise every bulletin under `inputs`; write tables, charts, report.
@@ -175,7 +162,7 @@ def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=
     from .batch import Failures, iter_parsed
     from .classifiers import load_model
     from .classify import classify_bulletin
-    from .outputs import atomic_write_bytes, atomic_write_text, write_rows
+    from .outputs import atomic_write_bytes, atomic_write_text, replace_folder, temp_folder, write_rows
     from .report import render_report
     from .summarize import summarize_bulletin, with_display_names
 
@@ -224,11 +211,7 @@ def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=
     result["charts"] = {
         "completion_by_group": charts.completion_by_group(groups, scheme, max_rows=max_chart_rows),
         "topic_mix": charts.topic_mix(names, counts, scheme, max_rows=max_chart_rows)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes 0700; results are for sharing
+    tmp = temp_folder(out)  # named so that a later run removes it if this one is killed
     try:
         write_rows(tmp / "bulletins.csv", bulletins, bulletin_columns(scheme))
         write_rows(tmp / "groups.csv", [r for g in GROUPINGS for r in groups[g]],
@@ -238,7 +221,7 @@ def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=
         for name, png in result["charts"].items():
             atomic_write_bytes(tmp / f"{name}.png", png)
         atomic_write_text(tmp / "report.html", render_report(result, measures))
-        _swap_in(tmp, out)
+        replace_folder(tmp, out)  # one atomic exchange: old results or new, never a mix
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

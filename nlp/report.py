@@ -60,7 +60,7 @@ def font_face(chars: str) -> str:
 
     from .charts import FONT_PATH
 
-    font = TTFont(str(FONT_PATH))
+    font = TTFont(str(FONT_PATH), recalcTimestamp=False)  # same page for the same run, byte for byte
     keep = {ord(c) for c in chars if ord(c) > 0x7F} | set(range(0x20, 0x7F))
     opts = subset.Options()
     opts.flavor = "woff"

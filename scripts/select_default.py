@@ -34,6 +34,7 @@ CANDIDATES = {  # name -> (kind, options on top of the kind's preset)
     "+ context + constraint, extra weight 0.5": ("tfidf", {**BASE, "extra_weight": 0.5}),
     "+ context + constraint, balanced": ("tfidf", {**BASE, "class_weight": "balanced"}),
     "+ context + constraint, context weight 2": ("tfidf", {**BASE, "context_weight": 2.0}),
+    "+ context + constraint + priors 1.0, C=3": ("tfidf", {**BASE, "adapt_priors": 1.0, "C": 3.0}),
 }
 
 
