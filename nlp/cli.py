@@ -182,7 +182,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         if not args.gold:
             raise UsageError("give --gold FILE(S) (or --like MODEL)")
-        options: dict = {"seed": args.seed}
+        options: dict = {"seed": args.seed, **_parse_options(args.option)}
         if args.words:
             options["use_words"] = True
         for key in TRANSFORMER_FLAGS:
@@ -197,6 +197,21 @@ def cmd_train(args: argparse.Namespace) -> int:
                             evaluate=not args.no_eval)
     print(f"saved {model.registry_kind} model to {args.out}", file=sys.stderr)
     return 0
+
+
+def _parse_options(pairs: list[str]) -> dict:
+    """KEY=VALUE pairs, each value read as JSON where it can be (3, 0.5, true, null), else as text."""
+    out = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"--option '{pair}' is not KEY=VALUE")
+        v = value.strip()
+        try:
+            out[key.strip()] = json.loads(v.lower() if v.lower() in ("true", "false", "null") else v)
+        except json.JSONDecodeError:
+            out[key.strip()] = v
+    return out
 
 
 TRANSFORMER_FLAGS = ("base_model", "epochs", "batch_size", "learning_rate", "max_length", "warmup_ratio",
@@ -424,6 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--kind", choices=kinds(), default="tfidf")
     sp.add_argument("--scheme", help="label scheme JSON (default: the project's scheme)")
     sp.add_argument("--words", action="store_true", help="tfidf: add jieba word 1-2-grams as a feature block")
+    sp.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="any option of the kind (e.g. C=3, adapt_priors=1.0, use_context=false); repeatable")
     sp.add_argument("--seed", type=int, default=0)
     sp.add_argument("--like", help="a saved model folder: train again with the options and data its card records")
     sp.add_argument("--no-eval", action="store_true", help="skip the cross-validated metrics in the card")

@@ -91,6 +91,9 @@ def main() -> None:
                      f"{s['domain']['accuracy']:.3f} | {s['status']['accuracy']:.3f} |")
     best = max((r for r in rows if CANDIDATES[r[0]][0] == "tfidf"), key=lambda r: r[2])
     lines += ["", f"Best: **{best[0]}** ({json.dumps(CANDIDATES[best[0]][1])})."]
+    if args.only:  # a partial run does not replace the report of the whole grid
+        print("\n".join(lines))
+        return
     out = ROOT / "eval" / "reports" / "selection.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"best: {best[0]}; wrote {out}")
