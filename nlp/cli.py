@@ -33,6 +33,14 @@ def _finish(failures) -> int:
     return 1 if failures else 0
 
 
+def _say_written(res, out) -> None:
+    """What a batch wrote, and how many cells lost control characters spreadsheets cannot hold."""
+    if res.stripped_cells:
+        print(f"note: removed control characters (which spreadsheets cannot hold) from {res.stripped_cells} "
+              "cell(s)", file=sys.stderr)
+    print(f"wrote {res.rows} measure row(s) of {res.bulletins} bulletin(s) to {out}", file=sys.stderr)
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -163,10 +171,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     else:
         for bid, d in res.tally.items():
             print(format_tally_line(bid, d), file=sys.stderr)
-    if res.stripped_cells:
-        print(f"note: removed control characters (which spreadsheets cannot hold) from {res.stripped_cells} "
-              "cell(s)", file=sys.stderr)
-    print(f"wrote {res.rows} measure row(s) of {res.bulletins} bulletin(s) to {args.out}", file=sys.stderr)
+    _say_written(res, args.out)
     return _finish(failures)
 
 
@@ -353,10 +358,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         failures.report()
         print(f"bulletin annotate: no bulletin could be read; {args.out} left as it was", file=sys.stderr)
         return 1
-    if res.stripped_cells:
-        print(f"note: removed control characters (which spreadsheets cannot hold) from {res.stripped_cells} "
-              "cell(s)", file=sys.stderr)
-    print(f"wrote {res.rows} measure row(s) of {res.bulletins} bulletin(s) to {args.out}", file=sys.stderr)
+    _say_written(res, args.out)
     return _finish(failures)
 
 

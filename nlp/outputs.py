@@ -215,14 +215,10 @@ def check_out(path: str | Path, inputs: Iterable[str | Path] = (), flag: str = "
     p = Path(path)
     if p.is_dir():
         raise UsageError(f"{flag} {path}: is a folder; give a file name")
+    if p.exists() and not p.is_file():  # a device or FIFO: replacing it would destroy it
+        raise UsageError(f"{flag} {path}: not a regular file; give a file name")
     resolved = p.resolve()
-    ancestor = resolved.parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise UsageError(f"{flag} {path}: {ancestor} is a file, not a folder")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise UsageError(f"{flag} {path}: cannot write in the folder {ancestor} (permission denied)")
+    _check_writable_folder(resolved.parent, path, flag)
     for item in inputs:
         item = Path(item)
         if item.name not in (resolved.name, "", ".", "..") and not item.is_symlink():
@@ -236,6 +232,17 @@ def check_out(path: str | Path, inputs: Iterable[str | Path] = (), flag: str = "
     return resolved
 
 
+def _check_writable_folder(folder: Path, path, flag: str) -> None:
+    """The nearest existing folder of `folder` must be a folder this process can write in."""
+    ancestor = folder
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UsageError(f"{flag} {path}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise UsageError(f"{flag} {path}: cannot write in the folder {ancestor} (permission denied)")
+
+
 def check_out_dir(path: str | Path, inputs: Iterable[str | Path] = (), flag: str = "--out") -> Path:
     """Like `check_out`, for an output folder: refuse a file, a path under a file, a folder
     that cannot be written, or one of `inputs`."""
@@ -243,13 +250,7 @@ def check_out_dir(path: str | Path, inputs: Iterable[str | Path] = (), flag: str
     if p.exists() and not p.is_dir():
         raise UsageError(f"{flag} {path}: exists and is not a folder")
     resolved = p.resolve()
-    ancestor = resolved
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise UsageError(f"{flag} {path}: {ancestor} is a file, not a folder")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise UsageError(f"{flag} {path}: cannot write in the folder {ancestor} (permission denied)")
+    _check_writable_folder(resolved, path, flag)
     for item in inputs:
         if Path(item).resolve() == resolved:
             raise UsageError(f"{flag} {path} is one of the inputs")

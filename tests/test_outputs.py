@@ -292,3 +292,17 @@ def test_a_temporary_folder_of_a_dead_run_is_cleaned(tmp_path):
     (stale / "half.csv").write_text("x", encoding="utf-8")
     mine = temp_folder(tmp_path / "cmp")
     assert not stale.exists() and mine.exists()
+
+
+def test_out_onto_a_fifo_or_device_is_refused_before_any_work(tmp_path, capsys):
+    """Replacing a FIFO or device by a regular file would destroy it (as root, even /dev/null)."""
+    import os
+
+    from nlp.cli import main
+    from paths import SEED
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["parse", str(SEED), "--out", str(fifo)]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+    assert fifo.is_fifo()
