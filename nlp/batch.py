@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
+from .parallel import Failed, map_ordered
 from .parse import Bulletin, parse_source
 from .inputs import count_units, expand_inputs, iter_sources
-from .source import ReadOptions, SourceError
+from .source import ReadOptions, Source, SourceError
 
 T = TypeVar("T")
 
@@ -46,34 +47,43 @@ def _note(key: str, notes: list[str]) -> None:
         print(f"note: {key}: {n}", file=sys.stderr)
 
 
+def _parse_unit(item: tuple[str, Source | SourceError]) -> tuple[str, Bulletin | Failed]:
+    """Parse one unit (in a worker process): the bulletin, or why it failed."""
+    key, src = item
+    if isinstance(src, SourceError):
+        return key, Failed(str(src))
+    try:
+        return key, parse_source(src)
+    except SourceError as exc:
+        return key, Failed(str(exc))
+    except Exception as exc:  # a parser bug must not stop a batch of thousands
+        return key, Failed(f"internal error: {type(exc).__name__}: {exc}")
+
+
 def iter_units(inputs: list[str | Path], failures: Failures, desc: str = "parsing",
                options: ReadOptions | None = None,
-               skip: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Bulletin]]:
-    """(key, parsed bulletin) for every bulletin the inputs hold; bad ones go to `failures`.
+               skip: Callable[[str], bool] | None = None, jobs: int | None = 1) -> Iterator[tuple[str, Bulletin]]:
+    """(key, parsed bulletin) for every bulletin the inputs hold, in input order; bad ones
+    are printed at once and go to `failures`. `jobs` processes parse (None: all cores).
 
     `key` is the file path or `path#row` of a corpus row, stable across runs (for resuming).
     """
     options = options or ReadOptions()
     items = expand_inputs(inputs, options)
-    for key, src in progress(iter_sources(items, options, skip), desc, "bulletin", count_units(items)):
-        if isinstance(src, SourceError):
-            failures.add(key, str(src))
+    total = count_units(items)
+    parsed = map_ordered(_parse_unit, iter_sources(items, options, skip), jobs, total=total)
+    for key, res in progress(parsed, desc, "bulletin", total):
+        if isinstance(res, Failed):
+            print(f"failed: {key}: {res.reason}", file=sys.stderr, flush=True)
+            failures.add(key, res.reason)
             continue
-        try:
-            bulletin = parse_source(src)
-        except SourceError as exc:
-            failures.add(key, str(exc))
-            continue
-        except Exception as exc:  # a parser bug must not stop a batch of thousands
-            failures.add(key, f"internal error: {type(exc).__name__}: {exc}")
-            continue
-        _note(key, bulletin.warnings)
-        yield key, bulletin
+        _note(key, res.warnings)
+        yield key, res
 
 
 def iter_parsed(inputs: list[str | Path], failures: Failures, desc: str = "parsing",
                 skip: Callable[[str], bool] | None = None,
-                options: ReadOptions | None = None) -> Iterator[Bulletin]:
-    """Parse every bulletin under `inputs`, recording bad ones in `failures`."""
-    for _key, bulletin in iter_units(inputs, failures, desc, options, skip):
+                options: ReadOptions | None = None, jobs: int | None = 1) -> Iterator[Bulletin]:
+    """Parse every bulletin under `inputs` (in `jobs` processes), recording bad ones in `failures`."""
+    for _key, bulletin in iter_units(inputs, failures, desc, options, skip, jobs):
         yield bulletin

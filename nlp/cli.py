@@ -85,6 +85,11 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
                    help="refuse inputs (files or rows) larger than this (default: %(default)g MB)")
 
 
+def add_jobs_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--jobs", type=_positive, metavar="N",
+                        help=f"worker processes for {what} (default: all cores); the output is the same for any N")
+
+
 def read_options(args: argparse.Namespace):
     """The ReadOptions the input flags ask for."""
     from .source import DEFAULT_MAX_BYTES, ReadOptions
@@ -117,7 +122,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     def line(obj) -> str:
         return json.dumps(obj, ensure_ascii=False) + "\n"
     try:
-        for d in iter_parsed(args.inputs, failures, options=read_options(args)):
+        for d in iter_parsed(args.inputs, failures, options=read_options(args), jobs=args.jobs):
             if args.format == "json":
                 if held is not None:
                     f.write(line(held.to_dict(args.with_text)))
@@ -259,7 +264,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         comp = compare_models(specs, gold, scheme, args.cv, extra, args.seed, args.bootstrap, heldout)
         table = format_comparison(comp)
         sys.stdout.write(table)
-        out_dir = Path(args.report_dir).resolve()
+        from .classifiers import REPO_ROOT
+        out_dir = Path(args.report_dir).resolve() if args.report_dir else REPO_ROOT / "eval" / "reports"
         from .outputs import atomic_write_text
         atomic_write_text(out_dir / f"{args.report_name}.md", f"# Model comparison\n\n{table}")
         write_json(out_dir / f"{args.report_name}.json", comp)
@@ -310,7 +316,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     levels = LEVELS if args.level == "all" else (args.level,)
     failures = Failures()
     results = summarize_files(args.inputs, model, Length(args.sentences, args.chars), levels, abstractive, failures,
-                              read_options(args))
+                              read_options(args), args.jobs)
     if results:
         if args.format == "json":
             text = json.dumps(results[0], ensure_ascii=False, indent=2) + "\n" if len(results) == 1 \
@@ -330,7 +336,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     check_out_dir(out, args.inputs)
     model = _model(args.model)
     failures = Failures()
-    result = compare(args.inputs, out, model, failures, options=read_options(args))
+    result = compare(args.inputs, out, model, failures, options=read_options(args), jobs=args.jobs)
     n = len(result["bulletins"])
     if n == 0:
         failures.report()
@@ -421,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", help="write here (atomically) instead of stdout")
     sp.add_argument("--with-text", action="store_true", help="include the decoded source text in json")
     add_input_options(sp)
+    add_jobs_option(sp, "parsing")
     sp.set_defaults(func=cmd_parse)
 
     sp = sub.add_parser("classify", help="label every measure of bulletins with the default or a given model")
@@ -477,7 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--extra", nargs="*", default=[], help="extra training data for +extra models")
     sp.add_argument("--heldout", nargs="+", help="with --cv: also train each model on all of --gold and score it here")
     sp.add_argument("--scheme", help="label scheme JSON for --cv (default: the project's)")
-    sp.add_argument("--report-dir", default="eval/reports", help="where --cv writes its comparison")
+    sp.add_argument("--report-dir", help="where --cv writes its comparison (default: the project's eval/reports)")
     sp.add_argument("--report-name", default="comparison", help="file name (without suffix) of the comparison")
     sp.add_argument("--bootstrap", type=_non_negative, default=1000, help="bootstrap resamples for the 95%% intervals")
     sp.add_argument("--seed", type=int, default=0)
@@ -501,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--abstractive", metavar="MODEL", help="also rewrite each extract with this Hugging Face seq2seq model")
     sp.add_argument("--max-new-tokens", type=_positive, default=128, help="length limit of abstractive output")
     add_input_options(sp)
+    add_jobs_option(sp, "parsing")
     sp.set_defaults(func=cmd_summarize)
 
     sp = sub.add_parser("compare", help="compare bulletins: CSV tables, charts and an HTML report",
@@ -510,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", required=True, metavar="DIR", help="folder for the tables, charts and report")
     sp.add_argument("--model", help="classifier model folder or 'rules' (default: the shipped default model)")
     add_input_options(sp)
+    add_jobs_option(sp, "parsing")
     sp.set_defaults(func=cmd_compare)
 
     sp = sub.add_parser("annotate", help="write an annotation sheet (.csv/.xlsx) with suggested labels",

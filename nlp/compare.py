@@ -151,7 +151,7 @@ def _check_out_dir(out: Path) -> None:
 
 
 def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=None,
-            max_chart_rows: int | None = None, options=None) -> dict:
+            max_chart_rows: int | None = None, options=None, jobs: int | None = None) -> dict:
     """Parse, label and summarise every bulletin under `inputs`; write tables, charts, report.
 
     Everything is written to a temporary folder beside `out_dir` and swapped in at the end:
@@ -173,7 +173,7 @@ def compare(inputs: list[str | Path], out_dir: str | Path, model=None, failures=
     out = Path(out_dir)
     _check_out_dir(out)
     bulletins, measures, summaries = [], [], []
-    for b in iter_parsed(inputs, failures, desc="comparing", options=options):
+    for b in iter_parsed(inputs, failures, desc="comparing", options=options, jobs=jobs):
         try:
             rows = classify_bulletin(b, model)
             s = summarize_bulletin(b, rows, levels=("bulletin",), scheme=scheme)

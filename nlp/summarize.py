@@ -555,7 +555,8 @@ def to_markdown(result: dict) -> str:
 # --- many files -----------------------------------------------------------------------
 
 def summarize_files(inputs: list, model, length: Length | None = None, levels: tuple[str, ...] = LEVELS,
-                    abstractive: "Abstractive | None" = None, failures=None, options=None) -> list[dict]:
+                    abstractive: "Abstractive | None" = None, failures=None, options=None,
+                    jobs: int | None = None) -> list[dict]:
     """Label and summarise every bulletin under `inputs`; bad files go to `failures`."""
     from .batch import Failures, iter_parsed
     from .classify import classify_bulletin
@@ -563,7 +564,7 @@ def summarize_files(inputs: list, model, length: Length | None = None, levels: t
     failures = failures if failures is not None else Failures()
     model.scheme.require_roles("summaries")
     results = []
-    for b in iter_parsed(inputs, failures, desc="summarising", options=options):
+    for b in iter_parsed(inputs, failures, desc="summarising", options=options, jobs=jobs):
         rows = classify_bulletin(b, model)
         results.append(summarize_bulletin(b, rows, length, levels, abstractive, model.scheme))
     return results
