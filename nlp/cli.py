@@ -102,43 +102,33 @@ def read_options(args: argparse.Namespace):
 
 # --- parse ------------------------------------------------------------------------
 
-def cmd_parse(args: argparse.Namespace) -> int:
-    """Streams: each bulletin is written as soon as it is parsed (to --out atomically at the end)."""
-    from .batch import Failures, iter_parsed
-    from .outputs import AtomicFile, check_out, strip_controls
-    from .records import measure_rows, to_markdown
-    from .inputs import iter_bulletin_files
-    from .source import BULLETIN_SUFFIXES
+def _write_stream(out: str | None, items, fmt: str, to_json, render, single: bool) -> int:
+    """Write each item as soon as it comes, to stdout or to `out` (atomically, and only when
+    something was written, so a run that produces nothing leaves an earlier `out` as it was).
 
-    if args.out:
-        check_out(args.out, [*args.inputs, *iter_bulletin_files(args.inputs)])
-    failures = Failures()
-    single = (len(args.inputs) == 1 and Path(args.inputs[0]).is_file()
-              and Path(args.inputs[0]).suffix.lower() in BULLETIN_SUFFIXES)
-    sink = AtomicFile(args.out) if args.out else None
+    `fmt` json: one indented document when `single` and there is one item, else JSON Lines of
+    `to_json(item)`; other formats: `render(item, n)` for the n-th item."""
+    from .outputs import AtomicFile
+
+    sink = AtomicFile(out) if out else None
     f = sink.open() if sink else sys.stdout
     n, held = 0, None
-
-    def line(obj) -> str:
-        return json.dumps(obj, ensure_ascii=False) + "\n"
     try:
-        for d in iter_parsed(args.inputs, failures, options=read_options(args), jobs=args.jobs):
-            if args.format == "json":
+        for item in items:
+            if fmt == "json":
                 if held is not None:
-                    f.write(line(held.to_dict(args.with_text)))
+                    f.write(json.dumps(to_json(held), ensure_ascii=False) + "\n")
                     held = None
                 if single and n == 0:
-                    held = d  # one bulletin from one file: an indented document
+                    held = item
                 else:
-                    f.write(line(d.to_dict(args.with_text)))
-            elif args.format == "jsonl":
-                f.write("".join(line(r) for r in measure_rows(d)))
+                    f.write(json.dumps(to_json(item), ensure_ascii=False) + "\n")
             else:
-                f.write(("\n\n" if n else "") + strip_controls(to_markdown(d)))  # text for reading: no NULs
+                f.write(render(item, n))
             n += 1
         if held is not None:
-            f.write(json.dumps(held.to_dict(args.with_text), ensure_ascii=False, indent=2) + "\n")
-        elif args.format == "md" and n:
+            f.write(json.dumps(to_json(held), ensure_ascii=False, indent=2) + "\n")
+        elif fmt == "md" and n:
             f.write("\n")
     except BaseException:
         if sink:
@@ -147,7 +137,36 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if sink and n:
         sink.commit()
     elif sink:
-        sink.abort()  # nothing parsed: an earlier --out stays as it was
+        sink.abort()
+    return n
+
+
+def _check_out_against_inputs(args: argparse.Namespace) -> None:
+    if args.out:
+        from .inputs import iter_bulletin_files
+        from .outputs import check_out
+        check_out(args.out, [*args.inputs, *iter_bulletin_files(args.inputs)])
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """Streams: each bulletin is written as soon as it is parsed (to --out atomically at the end)."""
+    from .batch import Failures, iter_parsed
+    from .outputs import strip_controls
+    from .records import measure_rows, to_markdown
+    from .source import BULLETIN_SUFFIXES
+
+    _check_out_against_inputs(args)
+    failures = Failures()
+    single = (len(args.inputs) == 1 and Path(args.inputs[0]).is_file()
+              and Path(args.inputs[0]).suffix.lower() in BULLETIN_SUFFIXES)
+
+    def render(d, n: int) -> str:
+        if args.format == "jsonl":
+            return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in measure_rows(d))
+        return ("\n\n" if n else "") + strip_controls(to_markdown(d))  # text for reading: no NULs
+
+    docs = iter_parsed(args.inputs, failures, options=read_options(args), jobs=args.jobs)
+    _write_stream(args.out, docs, args.format, lambda d: d.to_dict(args.with_text), render, single)
     return _finish(failures)
 
 
@@ -303,27 +322,19 @@ def _read_baseline(path: str) -> dict:
 # --- summarize, compare, annotate, import-labels ----------------------------------
 
 def cmd_summarize(args: argparse.Namespace) -> int:
+    """Streams: each bulletin's summaries are written as soon as they are made."""
     from .batch import Failures
-    from .outputs import dumps_jsonl
     from .summarize import LEVELS, Abstractive, Length, summarize_files, to_markdown
 
-    if args.out:
-        from .outputs import check_out
-        from .inputs import iter_bulletin_files
-        check_out(args.out, [*args.inputs, *iter_bulletin_files(args.inputs)])
+    _check_out_against_inputs(args)
     model = _model(args.model)
     abstractive = Abstractive(args.abstractive, max_new_tokens=args.max_new_tokens) if args.abstractive else None
     levels = LEVELS if args.level == "all" else (args.level,)
     failures = Failures()
     results = summarize_files(args.inputs, model, Length(args.sentences, args.chars), levels, abstractive, failures,
                               read_options(args), args.jobs)
-    if results:
-        if args.format == "json":
-            text = json.dumps(results[0], ensure_ascii=False, indent=2) + "\n" if len(results) == 1 \
-                else dumps_jsonl(results)
-        else:
-            text = "\n\n".join(to_markdown(r) for r in results) + "\n"
-        _out_text(text, args.out)
+    _write_stream(args.out, results, args.format, lambda r: r,
+                  lambda r, n: ("\n\n" if n else "") + to_markdown(r), single=True)
     return _finish(failures)
 
 

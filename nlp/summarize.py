@@ -21,6 +21,7 @@ import html
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
+from typing import Iterator
 
 from .errors import SummaryError
 from .facts import fact_sheet
@@ -556,15 +557,15 @@ def to_markdown(result: dict) -> str:
 
 def summarize_files(inputs: list, model, length: Length | None = None, levels: tuple[str, ...] = LEVELS,
                     abstractive: "Abstractive | None" = None, failures=None, options=None,
-                    jobs: int | None = None) -> list[dict]:
-    """Label and summarise every bulletin under `inputs`; bad files go to `failures`."""
+                    jobs: int | None = None) -> Iterator[dict]:
+    """Label and summarise every bulletin under `inputs`, one result at a time (memory does not
+    grow with the number of bulletins); bad files go to `failures`."""
     from .batch import Failures, iter_parsed
     from .classify import classify_bulletin
 
     failures = failures if failures is not None else Failures()
     model.scheme.require_roles("summaries")
-    results = []
     for b in iter_parsed(inputs, failures, desc="summarising", options=options, jobs=jobs):
         rows = classify_bulletin(b, model)
-        results.append(summarize_bulletin(b, rows, length, levels, abstractive, model.scheme))
-    return results
+        yield summarize_bulletin(b, rows, length, levels, abstractive, model.scheme)
+
