@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from .errors import SheetError, UsageError
+from .records import REQUIRED_FIELDS, SHEET_FIELDS
 from .outputs import AtomicFile, CellCleaner, CsvRows, strip_controls, unneutralise
 
-CONTEXT_COLUMNS = ["bulletin_id", "issue_no", "measure_no", "issue_group", "issue_title", "text"]
-REQUIRED_COLUMNS = ["bulletin_id", "issue_no", "measure_no", "text"]
+CONTEXT_COLUMNS = list(SHEET_FIELDS)
+REQUIRED_COLUMNS = list(REQUIRED_FIELDS)
 SHEET_NAME = "measures"
 LABELS_SHEET = "labels"
 HASH_COLUMN = "row_sha1"

@@ -21,10 +21,10 @@ from .errors import BulletinError, UsageError
 from .parallel import Failed, map_ordered
 from .parse import Bulletin, parse_file, parse_source
 from .inputs import count_units, expand_inputs, iter_sources
-from .records import measure_rows
+from .records import RECORD_FIELDS, measure_rows
 from .source import ReadOptions, SourceError
 
-ROW_FIELDS = ["bulletin_id", "issue_no", "measure_no", "issue_title", "text"]
+ROW_FIELDS = list(RECORD_FIELDS)
 OUT_SUFFIXES = (".jsonl", ".csv")
 
 

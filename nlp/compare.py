@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import UsageError
+from .records import TABLE_FIELDS
 from .facts import LOW_COVERAGE, STATED_KEYS, coverage, stated_completion
 from .groups import (DISAGREE_AT, FEW_MEASURES, FLAGS, GROUP_COLUMNS, GROUPINGS, LEVELS, MIN_GROUP_N,  # noqa: F401
                      UNIT_TYPES, UNKNOWN, completion_test, group_rows, topic_mix_test)
@@ -42,8 +43,7 @@ def bulletin_place(bulletin) -> dict:
 
 # --- one bulletin ------------------------------------------------------------------
 
-MEASURE_COLUMNS = ["bulletin_id", "issue_no", "issue_label", "issue_group", "issue_title", "reported_status",
-                   "measure_no", "text", "start", "end"]
+MEASURE_COLUMNS = list(TABLE_FIELDS)
 _ORG_END = re.compile(r"(委员会|党组|党委|党工委|工委|纪委|局|厅|办|院|校|大学|学院|公司|集团|中心|政府|镇|乡|街道|村|区|县|市|"
                       r"会|所|站|队|部|社)$")
 

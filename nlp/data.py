@@ -10,12 +10,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from .labels import LabelScheme
-
-REQUIRED_FIELDS = ("bulletin_id", "issue_no", "measure_no", "text")
-
-
 from .errors import GoldError  # noqa: F401
+from .labels import LabelScheme
+from .records import REQUIRED_FIELDS
 
 
 def read_labelled(path: str | Path, scheme: LabelScheme, require_labels: bool = True) -> list[dict]:

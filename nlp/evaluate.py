@@ -15,6 +15,7 @@ from .classifiers.base import Classifier, ModelError
 from .errors import UsageError
 from .data import GoldError, group_level, grouped_folds, leave_one_bulletin_out
 from .labels import LabelScheme
+from .records import RECORD_FIELDS
 from .metrics import task_report
 
 
@@ -65,7 +66,7 @@ def error_rows(gold: list[dict], preds: list[dict], scheme: LabelScheme) -> list
     for g, p in zip(gold, preds):
         wrong = [t for t in scheme.tasks if g[t] != p[t]]
         if wrong:
-            row = {k: g.get(k) for k in ("bulletin_id", "issue_no", "measure_no", "issue_title", "text")}
+            row = {k: g.get(k) for k in RECORD_FIELDS}
             for t in scheme.tasks:
                 row[f"gold_{t}"], row[f"pred_{t}"] = g[t], p[t]
             row["wrong"] = wrong
