@@ -245,19 +245,6 @@ def _label_unit(item: tuple[str, Any]) -> tuple[str, str, Any]:
         return key, name, Failed(f"internal error while labelling: {type(exc).__name__}: {exc}")
 
 
-class _Sized:
-    """An iterator with a known length, for the progress bar."""
-
-    def __init__(self, it: Iterable, n: int):
-        self.it, self.n = it, n
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __iter__(self):
-        return iter(self.it)
-
-
 def unit_key(path: str | Path) -> str:
     """A file's key in progress logs: its resolved path, however it was typed."""
     return str(Path(path).resolve())
@@ -283,7 +270,7 @@ def label_units(units: Iterable[tuple[str, Any]], model: Classifier, shape: Call
     results = map_ordered(_label_unit, units, jobs, initializer=_init_worker, initargs=(model, all_probs, shape),
                           total=total)
     try:
-        for key, name, res in (progress(_Sized(results, total), desc) if total is not None else results):
+        for key, name, res in progress(results, desc, total=total):
             if isinstance(res, Failed):
                 print(f"failed: {name}: {res.reason}", file=sys.stderr, flush=True)
                 if failures is not None:

@@ -117,7 +117,7 @@ def constrain_progress(records: list[dict], probs: dict, scheme) -> dict:
     task = scheme.progress
     if task is None or not task.continuing or task.name not in probs or not len(records):
         return probs
-    rows = [i for i, r in enumerate(records) if reported_finished(r) and forbids_continuing(r, task)]
+    rows = [i for i, r in enumerate(records) if forbids_continuing(r, task)]
     if not rows:
         return probs
     p = np.array(probs[task.name], dtype=float, copy=True)

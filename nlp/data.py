@@ -213,10 +213,8 @@ UNIT_TYPES_OF_DEV = {
 
 def published_date(text: str) -> str | None:
     """The ISO date a bulletin gives in its first lines (发布日期/时间 or a date line), else None."""
-    import re
-    head = "\n".join(text.strip().splitlines()[:6])
-    m = re.search(r"(20\d\d)\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", head)
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+    from .zh import first_date
+    return first_date("\n".join(text.strip().splitlines()[:6]))
 
 
 def load_standoff(structure_path: str | Path, text_path: str | Path, labels_path: str | Path | None,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .classifiers import REPO_ROOT, build
 from .classifiers.base import Classifier, read_card, recipe_options
-from .data import group_level, grouped_folds, load_labelled
+from .data import group_level, group_of, grouped_folds, load_labelled
 from .errors import TrainError
 from .labels import LabelScheme
 
@@ -53,7 +53,7 @@ def cv_metrics(kind: str, options: dict | None, gold: list[dict], extra: list[di
     from .evaluate import cross_validate, cv_options
 
     level = group_level(gold)
-    k = min(k, len({(r["bulletin_id"], r["issue_no"]) if level == "issue" else r["bulletin_id"] for r in gold}))
+    k = min(k, len({group_of(r, level) for r in gold}))
     if k < 2:
         return {}
     opts = cv_options(kind, options)
