@@ -4,6 +4,8 @@ Bulletins reposted on Hong Kong or Taiwan sites arrive in Traditional characters
 models, lexicons and training data are Simplified. OpenCC's phrase-level `t2s`
 conversion maps one onto the other (it leaves Simplified text unchanged), so both scripts
 get the same features. Only model inputs are converted: output rows keep the original text.
+(nlp.zh.to_simplified is the parser's one-character-for-one map, which keeps offsets; models
+use OpenCC's phrase-level conversion because offsets do not matter to them.)
 """
 from __future__ import annotations
 
