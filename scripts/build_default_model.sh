@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Rebuild the shipped default model: TF-IDF + cue, wording and bulletin-context features,
 # trained on the seed's gold and all synthetic training measures, with the options chosen by
-# leave-one-bulletin-out (scripts/select_default.py -> eval/reports/selection.md). The card
-# records the harness's grouped cross-validation and what each piece adds (the selection).
+# leave-one-bulletin-out (scripts/select_default.py -> eval/reports/selection.json "chosen").
+# The card records the harness's grouped cross-validation and what each piece adds (the selection).
 # (Equivalent, once built: bulletin train --like models/default --out models/default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mapfile -t OPTIONS < <(python - <<'PY'
+import json
+chosen = json.load(open("eval/reports/selection.json", encoding="utf-8"))["chosen"]
+if not chosen or chosen["kind"] != "tfidf":
+    raise SystemExit("eval/reports/selection.json chose no TF-IDF options: run scripts/select_default.py")
+for key, value in chosen["options"].items():
+    print("--option")
+    print(f"{key}={json.dumps(value)}")
+PY
+)
 bulletin train --kind tfidf --gold data/gold/seed.jsonl \
   --extra data/synthetic/measures.jsonl data/synthetic/bulletin_measures.jsonl \
-  --option use_context=true --option constrain_status=true --option adapt_priors=0 \
-  --out models/default
+  "${OPTIONS[@]}" --out models/default
 python - <<'PY'
 import json
 from pathlib import Path
