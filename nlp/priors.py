@@ -39,11 +39,14 @@ def adapt_priors(probs: np.ndarray, train_prior: np.ndarray, iters: int = 50, to
 
 def adapt_by_group(probs: np.ndarray, groups: list, train_prior: np.ndarray, min_n: int = 8,
                    strength: float = 1.0) -> np.ndarray:
-    """`adapt_priors` applied to each group (bulletin) with at least `min_n` rows."""
+    """`adapt_priors` applied to each group (bulletin) with at least `min_n` rows. Rows of no
+    group (None: a measure whose bulletin is unknown) keep the training prior: measures
+    pooled from many bulletins have no prior of their own to estimate."""
     out = np.array(probs, dtype=float, copy=True)
     index: dict = {}
     for i, g in enumerate(groups):
-        index.setdefault(g, []).append(i)
+        if g is not None:
+            index.setdefault(g, []).append(i)
     for idx in index.values():
         if len(idx) >= min_n:
             out[idx] = adapt_priors(out[idx], train_prior, strength=strength)

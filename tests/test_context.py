@@ -55,3 +55,6 @@ def test_prior_adaptation_moves_a_finished_report_towards_done():
     assert adapted[:, 0].mean() > probs[:, 0].mean()
     small = adapt_by_group(probs[:3], ["b"] * 3, train_prior, min_n=8)
     assert np.array_equal(small, probs[:3])  # too few measures to estimate a prior: unchanged
+    unknown = adapt_by_group(probs, [None] * len(probs), train_prior, min_n=8)
+    assert np.array_equal(unknown, probs)  # measures of no known bulletin: nothing to adapt to
+    assert not np.array_equal(adapt_by_group(probs, ["b"] * len(probs), train_prior, min_n=8), probs)
