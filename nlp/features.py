@@ -11,7 +11,8 @@ import re
 
 import numpy as np
 
-_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:家次|人次|家|个|项|次|人|名|%|％|万元|亿元|亿|万|处|件|条|户|㎡|平方米|亩|所|份|场|批)")
+from .zh import FIGURE as _FIGURE  # the figures and units the parser and the fact sheet read
+
 _PAST_TIME = re.compile(r"20\d\d\s*年(?:度)?|\d{1,2}\s*月(?:份)?|本轮巡[视察]整改以来|巡[视察]以来|截至|目前|先后|累计")
 _WEAK_HEAD = re.compile(r"^(?:进一步|全面|持续|切实|大力|积极|认真)?(?:加强|强化|深化|着力|完善|优化|加大|提升|推动|健全|规范|提高|丰富|加快)")
 _RESULT = re.compile(r"已|完成|均已|全部|实现|达到|达|提高至|提升至|提升到|获评|增长|新增|引进|发放完毕")

@@ -165,7 +165,7 @@ UNITS = {
 UNIT_KIND = {u: k for k, us in UNITS.items() for u in us}
 UNIT_KIND["万"] = "amount"  # 处罚金额1.48万, 净利润超500万的: a bare 万 that ends its phrase
 _UNIT_RX = "|".join(sorted(map(re.escape, set(UNIT_KIND) - {"万"}), key=lambda u: (-len(u), u))) \
-    + r"|万(?=[的，,。；;、\s)）]|$)"
+    + r"|万(?=[的，,。；;、\s)）\0]|$)"  # NUL: the end of a text in features' joined batches
 FIGURE = re.compile(
     rf"(?P<pre>近|约|超过|超|逾|达|累计|共计|共)?(?<![\d.])(?P<lo>\d+[-~～—至])?(?P<num>\d+(?:\.\d+)?)\s?"
     rf"(?P<more>多|余)?(?P<unit>{_UNIT_RX})")

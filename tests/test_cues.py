@@ -6,7 +6,7 @@ texts built from cue words, the words around vetoed cues, clause marks and fille
 get identical answers from both.
 """
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from nlp.classifiers.rules import (CueReading, cue_matcher, decide, is_status_task, status_parts, status_rule,
                                   status_scores)
@@ -19,7 +19,8 @@ MATCHER = cue_matcher(SCHEME)
 STATUS = SCHEME.tasks["status"]
 CUES = sorted({c for t in SCHEME.tasks.values() for cl in t.cues.values() for c in cl})
 PIECES = CUES + ["其", "纳入", "工作", "模", "经", "有", "定", "》", "等", "2", "3名", "年", "月", "、", " ", "\u3000",
-                 "。", "；", ";", "，", ",", "！", "？", "\n", "的", "整改", "问题", "持续推进", "VOCs", "x"]
+                 "。", "；", ";", "，", ",", "！", "？", "\n", "的", "整改", "问题", "持续推进", "VOCs", "x",
+                 "5", "1.5", "万", "元", "余", "约", "至", "个百分点", "平方米"]  # the figures zh.FIGURE reads
 TEXTS = st.lists(st.lists(st.sampled_from(PIECES), max_size=14).map("".join), min_size=1, max_size=6)
 
 
@@ -53,6 +54,7 @@ def test_batch_cue_reading_equals_the_per_text_reading(texts):
 
 @settings(max_examples=200, deadline=None)
 @given(TEXTS)
+@example(["罚款5万", "整改1.5万元", "x5万"])  # a bare 万 that ends a text is a figure in the batch too
 def test_batch_wording_features_equal_the_per_text_ones(texts):
     assert status_features_batch(texts).tolist() == [status_features(t) for t in texts]
 

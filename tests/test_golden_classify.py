@@ -38,11 +38,21 @@ def test_predictions_match_the_golden_file(golden, models, spec, scipy_from, mon
 
 @pytest.mark.parametrize("spec", ["default", "rules"])
 def test_batches_of_any_size_give_the_same_answer(golden, models, spec):
-    """Features built for a whole batch at once do not depend on what else is in the batch."""
+    """Features built for a whole batch at once do not depend on what else is in the batch,
+    and a bulletin's prior adapts to its own measures only: a bulletin classified alone gets
+    what it gets among others, and so does a measure that is a bulletin of its own."""
     model = models[spec]
     records = golden["records"][-40:]
+    assert len({r["bulletin_id"] for r in records}) > 1
     whole = model.predict_proba(records)
+    for bulletin in {r["bulletin_id"] for r in records}:
+        idx = [i for i, r in enumerate(records) if r["bulletin_id"] == bulletin]
+        alone = model.predict_proba([records[i] for i in idx])
+        for task in whole:
+            assert np.abs(alone[task] - whole[task][idx]).max() < 1e-12
+    singles = [{**r, "bulletin_id": f"single-{i}"} for i, r in enumerate(records)]
+    whole = model.predict_proba(singles)
     for i in (0, 7, 39):
-        one = model.predict_proba([records[i]])
+        one = model.predict_proba([singles[i]])
         for task in whole:
             assert np.abs(one[task][0] - whole[task][i]).max() < 1e-12

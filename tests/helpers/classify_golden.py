@@ -29,7 +29,8 @@ EDGE = [("", ""), ("", "   "), ("消防安全隐患", ""), ("", "已完成整改
 
 
 def corpus() -> list[dict]:
-    """(source, issue_title, text) of every measure of the bulletins and labelled files above."""
+    """(source, issue_title, text, bulletin_id) of every measure of the bulletins and labelled
+    files above; each file is one bulletin, whose measures the default adapts its prior to."""
     from nlp.parse import parse_file
     from nlp.records import measure_rows
     from nlp.source import SourceError
@@ -49,7 +50,7 @@ def corpus() -> list[dict]:
                 out.append({"source": str(path.relative_to(ROOT)), "issue_title": r.get("issue_title") or "",
                             "text": r["text"]})
     out += [{"source": "edge", "issue_title": title, "text": text} for title, text in EDGE]
-    return out
+    return [{**r, "bulletin_id": r["source"]} for r in out]  # one bulletin per file, as classify sees it
 
 
 def predictions(model, records: list[dict]) -> dict:
