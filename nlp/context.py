@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 
+from .zh import year_months
+
 UNIT_TYPES = ("party_or_government_organ", "department", "township_or_street", "village", "development_zone",
               "soe", "hospital", "school_or_university", "court_or_procuratorate", "mass_organisation", "other")
 REPORTED_KINDS = ("finished", "continuing", "future")
@@ -22,7 +24,6 @@ _CONTINUING = re.compile(r"长期|坚持|持续|常态|正在|推进中|整改�
 _FUTURE = re.compile(r"未到|未启动|尚未|计划|拟")
 _FINISHED = re.compile(r"完成|到位|办结|销号|已整改|已落实|整改完毕")
 
-_DATE = re.compile(r"(20\d\d)\s*年\s*(?:(\d{1,2})\s*月)?")
 _ISO = re.compile(r"(20\d\d)-(\d\d)")
 
 
@@ -48,10 +49,9 @@ def dated_parts(text: str, published: str | None) -> tuple[int, int]:
         return 0, 0
     py, pm = (int(x) for x in _ISO.match(published).groups())
     before = after = 0
-    for y, m in _DATE.findall(text):
-        y = int(y)
-        if m:
-            key, ref = (y, int(m)), (py, pm)
+    for y, m in year_months(text):
+        if m is not None:
+            key, ref = (y, m), (py, pm)
         elif y != py:
             key, ref = (y, 0), (py, 0)
         else:

@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from .sentences import protected_spans, split_sentences
-from .zh import cn_to_int, find_figures  # noqa: F401  (find_figures: part of this module's API)
+from .zh import cn_to_int, find_figures, latest_date  # noqa: F401  (find_figures: part of this module's API)
 
 # --- deadlines and future dates -----------------------------------------------------
 
@@ -96,18 +96,10 @@ STATED_ZH = {"problems_reported": "反馈问题", "problems_completed": "已完�
              "rules_made": "建立制度", "funds_recovered_10k_yuan": "追缴资金（万元）", "people_handled": "处理人员"}
 
 
-_FULL_DATE = re.compile(r"(20\d\d)\s*(?:年|[-/.])\s*(1[0-2]|0?[1-9])\s*(?:月|[-/.])\s*(3[01]|[12]\d|0?[1-9])\s*日?")
-
-
 def latest_date_in(text: str) -> date | None:
-    """The latest full date (2024年5月11日, 2024-05-11) written anywhere in text."""
-    found = []
-    for m in _FULL_DATE.finditer(text or ""):
-        try:
-            found.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        except ValueError:
-            continue
-    return max(found) if found else None
+    """The latest full date (2024年5月11日, 2024-05-11, 二〇二四年五月十一日) written anywhere in text."""
+    iso = latest_date(text or "")
+    return date.fromisoformat(iso) if iso else None
 
 
 def reference_date(dates: dict[str, str | None], text: str | None = None) -> date | None:

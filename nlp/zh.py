@@ -128,6 +128,29 @@ def find_dates(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+YEAR_MONTH = re.compile(r"(20\d\d)\s*年\s*(?:(\d{1,2})\s*月)?")  # 2023年, 2023年5月: a dated act, to the month
+
+
+def year_months(text: str) -> list[tuple[int, int | None]]:
+    """(year, month or None) of every year written as 2023年 or 2023年5月 (the month's
+    precision is what a measure's deadline or completion date usually has)."""
+    return [(int(y), int(m) if m else None) for y, m in YEAR_MONTH.findall(text)]
+
+
+def latest_date(text: str) -> str | None:
+    """The latest full date written anywhere in text, as YYYY-MM-DD (a day its month lacks,
+    such as 2月30日, is no date)."""
+    from datetime import date
+
+    valid = []
+    for iso, _, _ in find_dates(text):
+        try:
+            valid.append(date.fromisoformat(iso).isoformat())
+        except ValueError:
+            continue
+    return max(valid) if valid else None
+
+
 def first_date(text: str) -> str | None:
     found = find_dates(text)
     return found[0][0] if found else None

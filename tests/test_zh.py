@@ -2,7 +2,7 @@
 import pytest
 
 from nlp.zh import (cn_to_int, date_range, find_dates, find_figures, first_date, is_furniture, is_signature,
-                    to_number, to_simplified)
+                    latest_date, to_number, to_simplified, year_months)
 
 
 @pytest.mark.parametrize("text,value", [
@@ -38,6 +38,13 @@ def test_dates_in_every_written_form(text, iso):
 def test_what_is_not_a_date():
     assert find_dates("2024年13月1日，2024年5月底，2024年度") == []
     assert find_dates("电话0512-52959175") == []
+
+
+def test_latest_date_and_the_months_a_measure_names():
+    assert latest_date("2023年5月11日启动，二〇二四年一月三日完成，2024-01-02复核") == "2024-01-03"
+    assert latest_date("2024年2月30日，2023年3月1日") == "2023-03-01"  # 2月30日 is no day
+    assert latest_date("2024年5月底前完成") is None
+    assert year_months("2023年已完成，2024年5月底前完成，2025年度") == [(2023, None), (2024, 5), (2025, None)]
 
 
 def test_date_ranges():
