@@ -232,8 +232,9 @@ def load_standoff(structure_path: str | Path, text_path: str | Path, labels_path
     labels = {}
     if labels_path:
         for line in Path(labels_path).read_text(encoding="utf-8").splitlines():
-            r = json.loads(line)
-            labels[measure_key(r)] = r
+            if line.strip():
+                r = json.loads(line)
+                labels[measure_key(r)] = r
     bid = structure["bulletin_id"]
     out = []
     for p in structure["problems"]:
