@@ -51,7 +51,7 @@ register("tfidf", "nlp.classifiers.tfidf:TfidfClassifier",
          help="character TF-IDF of measure and title + cue, rule and wording features; logistic regression")
 register("plain", "nlp.classifiers.tfidf:TfidfClassifier",
          preset={"use_title": False, "use_lexicon": False, "use_rules": False, "use_cues": False,
-                 "use_wording": False, "use_context": False, "calibrate": False},
+                 "use_wording": False, "use_context": False, "adapt_priors": 0.0, "calibrate": False},
          help="baseline: character 1-3-gram TF-IDF of the measure text + logistic regression")
 register("transformer", "nlp.classifiers.transformer:TransformerClassifier",
          help="fine-tunes any Hugging Face checkpoint (--base-model NAME or local path)")

@@ -65,7 +65,7 @@ class TfidfOptions:
     use_context: bool = True      # the bulletin's context (unit type, reported status, dates): nlp.context
     context_weight: float = 1.0
     constrain_status: bool = True  # no `ongoing` under a finished problem without a continuing part
-    adapt_priors: float = 0.0     # 0: off; else the strength (0..1) of per-bulletin EM prior adaptation
+    adapt_priors: float = 0.5     # strength (0..1) of per-bulletin EM prior adaptation; 0: off (selection.md)
     adapt_min_n: int = 8          # bulletins with fewer measures keep the training prior
     C: float = 1.0                # inverse regularisation of the logistic regression
     class_weight: str | None = None  # "balanced" reweights classes; the harness preferred none
@@ -89,12 +89,6 @@ class TfidfOptions:
         for name in ("use_words", "use_title", "use_lexicon", "use_rules", "use_cues", "use_wording", "use_context",
                      "constrain_status", "calibrate"):
             check_choice(name, getattr(self, name), (True, False))
-
-    @classmethod
-    def plain(cls) -> "TfidfOptions":
-        """The plain baseline: character TF-IDF of the measure text + logistic regression."""
-        return cls(use_title=False, use_lexicon=False, use_rules=False, use_cues=False, use_wording=False,
-                   use_context=False, constrain_status=False, C=1.0, class_weight=None, calibrate=False)
 
 
 def word_ngrams(text: str, lo: int = 1, hi: int = 2) -> Counter:
