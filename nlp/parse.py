@@ -794,7 +794,8 @@ class _Parse:
                     segs[0] = (lone.end(), segs[0][1])
                 full = "\n".join(src[s:e] for s, e in segs)
                 text, tail_status = _cut_status_tail(full)
-                return [Measure(1, text, segs[0][0], segs[-1][1] - (len(full) - len(text)))], tail_status or status
+                lone_measure = [Measure(1, text, segs[0][0], segs[-1][1] - (len(full) - len(text)))] if text else []
+                return lone_measure, tail_status or status  # a number with nothing after it is no measure
         measures = []
         for s, e in spans:
             s, e = _trim(src, s, e)
