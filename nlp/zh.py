@@ -7,6 +7,7 @@ a date form, a furniture word) reaches every reader.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,9 +105,12 @@ def iso_date(y: str | int, m: str | int, d: str | int) -> str | None:
                    for v in (y, m, d))
     except ValueError:
         return None
-    if not (1949 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31):
+    if not 1949 <= y <= 2100:
         return None
-    return f"{y:04d}-{m:02d}-{d:02d}"
+    try:
+        return date(y, m, d).isoformat()  # 2月30日, 4月31日: no such day
+    except ValueError:
+        return None
 
 
 def _ymd(m: re.Match) -> tuple[str, str, str]:
@@ -138,17 +142,8 @@ def year_months(text: str) -> list[tuple[int, int | None]]:
 
 
 def latest_date(text: str) -> str | None:
-    """The latest full date written anywhere in text, as YYYY-MM-DD (a day its month lacks,
-    such as 2月30日, is no date)."""
-    from datetime import date
-
-    valid = []
-    for iso, _, _ in find_dates(text):
-        try:
-            valid.append(date.fromisoformat(iso).isoformat())
-        except ValueError:
-            continue
-    return max(valid) if valid else None
+    """The latest full date written anywhere in text, as YYYY-MM-DD."""
+    return max((iso for iso, _, _ in find_dates(text)), default=None)
 
 
 def first_date(text: str) -> str | None:

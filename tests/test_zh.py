@@ -36,7 +36,7 @@ def test_dates_in_every_written_form(text, iso):
 
 
 def test_what_is_not_a_date():
-    assert find_dates("2024年13月1日，2024年5月底，2024年度") == []
+    assert find_dates("2024年13月1日，2024年5月底，2024年度，2023年2月29日，2024年4月31日") == []
     assert find_dates("电话0512-52959175") == []
 
 
