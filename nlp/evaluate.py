@@ -285,6 +285,25 @@ def parse_floors(text: str) -> list[tuple[str, str, float]]:
     return out
 
 
+def read_floors(path: str | Path, section: str) -> list[tuple[str, str, float]]:
+    """(task, metric, floor) from a TOML file of floors such as eval/thresholds.toml, where
+    `[section]` holds keys TASK_METRIC (status_accuracy, domain_macro_f1) and a `protocol` note."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    table = tomllib.loads(Path(path).read_text(encoding="utf-8"))[section]
+    out = []
+    for key, floor in table.items():
+        if key == "protocol":
+            continue
+        metric = next((m for m in METRICS if key.endswith("_" + m) and len(key) > len(m) + 1), None)
+        if metric is None:
+            raise UsageError(f"{path} [{section}]: '{key}' is not TASK_METRIC with METRIC one of {', '.join(METRICS)}")
+        out.append((key[:-len(metric) - 1], metric, float(floor)))
+    return out
+
+
 def check_floors(report: dict, floors: list[tuple[str, str, float]]) -> list[str]:
     """One line per figure below its floor."""
     bad = []
