@@ -449,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--summary", help="write the per-bulletin tally here (JSON) instead of stderr")
     sp.add_argument("--resume", action="store_true",
                     help="continue an interrupted run into the same --out (same model, options and inputs)")
-    sp.add_argument("--jobs", type=_positive, metavar="N", help="worker processes (default: all cores)")
+    add_jobs_option(sp, "parsing and labelling")
     add_input_options(sp)
     sp.set_defaults(func=cmd_classify)
 
@@ -538,7 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("inputs", nargs="+", help=INPUTS_HELP)
     sp.add_argument("--out", required=True, help="sheet to write: .csv (UTF-8 with BOM) or .xlsx")
     sp.add_argument("--model", help="model folder, 'default' (shipped) or 'rules'")
-    sp.add_argument("--jobs", type=_positive, metavar="N", help="worker processes (default: all cores)")
+    add_jobs_option(sp, "parsing and labelling")
     sp.set_defaults(func=cmd_annotate)
 
     sp = sub.add_parser("import-labels", help="check a filled annotation sheet and write gold JSONL",
