@@ -23,8 +23,8 @@ from pathlib import Path
 from .errors import UsageError
 from .records import TABLE_FIELDS
 from .facts import LOW_COVERAGE, STATED_KEYS, coverage, stated_completion
-from .groups import (DISAGREE_AT, FEW_MEASURES, FLAGS, GROUP_COLUMNS, GROUPINGS, LEVELS, MIN_GROUP_N,  # noqa: F401
-                     UNIT_TYPES, UNKNOWN, completion_test, group_rows, topic_mix_test)
+from .groups import (DISAGREE_AT, FEW_MEASURES, GROUP_COLUMNS, GROUPINGS, LEVELS, UNIT_TYPES, UNKNOWN,
+                     completion_test, group_rows, topic_mix_test)
 
 def roles(scheme) -> tuple:
     """(topic task, progress task, finished label) of a scheme, or a SchemeError."""
