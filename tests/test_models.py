@@ -8,20 +8,7 @@ import pytest
 from nlp.classifiers import ModelError, load_model
 from nlp.classifiers.rules import RulesClassifier, status_rule
 from nlp.classifiers.tfidf import TfidfClassifier, TfidfOptions
-from nlp.data import load_labelled
 from nlp.labels import LabelScheme, SchemeError
-
-from paths import GOLD
-
-
-@pytest.fixture(scope="module")
-def scheme():
-    return LabelScheme.load()
-
-
-@pytest.fixture(scope="module")
-def gold(scheme):
-    return load_labelled(GOLD, scheme)
 
 
 def _check_interface(model, records, scheme):

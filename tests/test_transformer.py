@@ -36,16 +36,6 @@ def tiny_base(tmp_path_factory):
     return build_tiny_bert(texts, tmp_path_factory.mktemp("tiny") / "base")
 
 
-@pytest.fixture(scope="session")
-def scheme():
-    return LabelScheme.load()
-
-
-@pytest.fixture(scope="session")
-def gold(scheme):
-    return load_labelled(GOLD, scheme)
-
-
 @pytest.fixture(scope="module")
 def tuned(tiny_base, tmp_path_factory, scheme, gold):
     """A tiny BERT fine-tuned on CPU and saved: (model, folder)."""
